@@ -1,0 +1,5 @@
+"""Allows `python -m mapgen`."""
+
+from mapgen.cli import main
+
+main()

@@ -1,0 +1,297 @@
+"""The `mapgen` command.
+
+Exit codes: 0 success; 2 invalid input or usage (one line per problem, no traceback);
+1 an internal error, which is a bug in mapgen (`--debug` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from mapgen import __version__
+from mapgen.errors import InvalidInput, MapgenError, Problem, UsageError
+
+EXIT_OK, EXIT_BUG, EXIT_INVALID = 0, 1, 2
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _report(problems: list[Problem] | tuple[Problem, ...]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+plan_paths = click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="mapgen")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Render Mutual Action Plans into PDF, DOCX, HTML, email, iCalendar and JSON.
+
+    Exit codes: 0 success, 2 invalid input or usage, 1 internal error (a bug).
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@plan_paths
+@strict_option
+def validate(plans: tuple[Path, ...], strict: bool) -> None:
+    """Check plans: every error and warning, one line each."""
+    from mapgen.load import load_plan
+
+    failed = False
+    for path in plans:
+        try:
+            loaded = load_plan(path, strict=strict)
+        except InvalidInput as exc:
+            _report(exc.problems)
+            failed = True
+            continue
+        _report(loaded.warnings)
+        count = len(loaded.plan.actions())
+        warnings = len(loaded.warnings)
+        click.echo(f"{path}: valid ({count} actions, {warnings} warning{'s' * (warnings != 1)})")
+    if failed:
+        sys.exit(EXIT_INVALID)
+
+
+@cli.command()
+@plan_paths
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FMT[,FMT]",
+    help="Formats to write (repeatable, comma-separated); all when omitted.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder.",
+)
+@click.option("--layout", default="standard", show_default=True, metavar="NAME|PATH", help="Layout to use.")
+@click.option("--theme", default="default", show_default=True, metavar="NAME|PATH", help="Theme to use.")
+@click.option(
+    "--audience",
+    type=click.Choice(["buyer", "internal"]),
+    default="buyer",
+    show_default=True,
+    help="buyer leaves out internal actions and data.",
+)
+@click.option(
+    "--as-of", callback=_parse_date, metavar="DATE", help="Status date (default: the plan's updated)."
+)
+@click.option("--link", metavar="URL", help="URL of the full plan, for buttons and calendar descriptions.")
+@click.option(
+    "--feed",
+    default="all",
+    show_default=True,
+    metavar="all|buyer|seller|STAKEHOLDER",
+    help="Which calendar feeds the ics format writes.",
+)
+@click.option("--pdf-variant", metavar="VARIANT", help="PDF variant, such as pdf/a-3b or pdf/ua-1.")
+@strict_option
+@click.option("-q", "--quiet", is_flag=True, help="Do not list the files written.")
+def render(
+    plans: tuple[Path, ...],
+    formats: tuple[str, ...],
+    out_dir: Path,
+    layout: str,
+    theme: str,
+    audience: str,
+    as_of: date | None,
+    link: str | None,
+    feed: str,
+    pdf_variant: str | None,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Render plans into OUT/<id>.<format>; nothing is written unless every plan renders."""
+    from mapgen.audience import Audience
+    from mapgen.pipeline import (
+        RenderRequest,
+        load_all,
+        parse_formats,
+        render_plan,
+        write_atomically,
+    )
+    from mapgen.renderers.base import RenderOptions
+
+    if link is not None and not link.startswith(("https://", "http://")):
+        raise UsageError(f"--link must be an http(s) URL, got {link!r}")
+    request = RenderRequest(
+        formats=parse_formats(formats),
+        audience=Audience(audience),
+        as_of=as_of,
+        layout=layout,
+        theme=theme,
+        strict=strict,
+        options=RenderOptions(link=link, feed=feed, pdf_variant=pdf_variant),
+    )
+    loaded = load_all(list(plans), strict=strict)
+    for item in loaded:
+        _report(item.warnings)
+    artifacts = []
+    show_bar = not quiet and sys.stderr.isatty() and len(loaded) > 1
+    with click.progressbar(
+        loaded,
+        label="Rendering",
+        file=sys.stderr,
+        item_show_func=lambda i: i.plan.id if i else None,
+        hidden=not show_bar,
+    ) as bar:
+        for item in bar:
+            artifacts.extend(render_plan(item, request))
+    for path in write_atomically(out_dir, artifacts):
+        if not quiet:
+            click.echo(str(path))
+
+
+@cli.command()
+@click.option("--template", "-t", required=True, metavar="NAME|PATH", help="Template name or file.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Plan file to write.",
+)
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY.PATH=VALUE",
+    help="Set a field, such as deal.target_close=2027-03-05 (repeatable).",
+)
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def new(template: str, output: Path, assignments: tuple[str, ...], force: bool) -> None:
+    """Make a plan from a template: values set, every date made absolute."""
+    from mapgen.instantiate import instantiate
+    from mapgen.pipeline import write_atomically
+    from mapgen.renderers.base import Artifact
+    from mapgen.resources import find
+
+    if output.exists() and not force:
+        raise UsageError(f"{output} exists; use --force to overwrite it")
+    text = instantiate(find("templates", template, pattern="*.yaml"), list(assignments))
+    output = output.resolve()
+    write_atomically(output.parent, [Artifact(output.name, text.encode(), "application/yaml")])
+    click.echo(str(output))
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    show_default=True,
+    help="JSON Schema, or the Markdown field reference (docs/spec.md).",
+)
+def schema(fmt: str) -> None:
+    """Print the plan's JSON Schema (or the field reference)."""
+    from mapgen.spec import json_schema
+
+    if fmt == "markdown":
+        from mapgen.specdoc import spec_reference
+
+        click.echo(spec_reference(), nl=False)
+    else:
+        click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+def formats() -> None:
+    """List output formats."""
+    from mapgen.renderers import FORMATS
+
+    for info in FORMATS:
+        click.echo(f"{info.name}\t{info.summary}")
+
+
+def _list_dirs(kind: str, describe_file: str) -> None:
+    import yaml
+
+    from mapgen.resources import available
+
+    for name, path in available(kind).items():
+        if not path.is_dir():
+            continue
+        description = ""
+        meta = path / describe_file
+        if meta.is_file():
+            data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+            description = str(data.get("description", "")) if isinstance(data, dict) else ""
+        click.echo(f"{name}\t{description}".rstrip())
+
+
+@cli.command()
+def layouts() -> None:
+    """List layouts (user folder first, then built-in)."""
+    _list_dirs("layouts", "layout.yaml")
+
+
+@cli.command()
+def themes() -> None:
+    """List themes (user folder first, then built-in)."""
+    _list_dirs("themes", "theme.yaml")
+
+
+@cli.command()
+def templates() -> None:
+    """List plan templates for `mapgen new`."""
+    from mapgen.instantiate import template_description
+    from mapgen.resources import available
+
+    for name, path in available("templates", pattern="*.yaml").items():
+        click.echo(f"{name}\t{template_description(path)}".rstrip())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the command and turns every failure into its documented exit code."""
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    try:
+        cli.main(args=argv, prog_name="mapgen", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_INVALID)
+    except InvalidInput as exc:
+        _report(exc.problems)
+        sys.exit(exc.exit_code)
+    except MapgenError as exc:
+        click.echo(f"mapgen: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"mapgen: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("This is a bug in mapgen; run again with --debug for the traceback.", err=True)
+        sys.exit(EXIT_BUG)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,116 @@
+"""`mapgen new`: a template plus `--set key.path=value` -> a plan file with absolute dates.
+
+ruamel.yaml's round-trip mode keeps the template's comments (the hints that help a user fill it
+in); the values set are parsed as YAML scalars, then the whole plan is validated by the loader
+and every relative date is replaced by the date it resolves to.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mapgen.errors import InvalidInput, Problem, UsageError
+from mapgen.load import load_data
+from mapgen.source import read_plan_data
+from mapgen.spec import DEAL_ANCHORS
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]")
+
+
+def parse_assignment(text: str) -> tuple[list[str | int], Any]:
+    """`deal.target_close=2027-03-05` -> (['deal', 'target_close'], date(2027, 3, 5))."""
+    import yaml
+
+    from mapgen.source import _Loader
+
+    key, sep, raw = text.partition("=")
+    parts: list[str | int] = []
+    for segment in key.strip().split("."):
+        for match in _KEY.finditer(segment):
+            parts.append(match.group(1) if match.group(1) else int(match.group(2)))
+    rebuilt = "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in parts).lstrip(".")
+    if not sep or not parts or rebuilt != key.strip():
+        raise UsageError(f"--set takes key.path=value, such as deal.target_close=2027-03-05 (got {text!r})")
+    try:
+        value = yaml.load(raw, Loader=_Loader) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    if isinstance(value, dict | list) or value is None:
+        value = raw
+    return parts, value
+
+
+def instantiate(template: Path, assignments: list[str]) -> str:
+    """The text of a ready plan made from `template` with `assignments` applied."""
+    from ruamel.yaml import YAML
+
+    yaml_rt = YAML(typ="rt")
+    yaml_rt.preserve_quotes = True
+    yaml_rt.width = 4096
+    data, _ = read_plan_data(template)
+    try:
+        document = yaml_rt.load(template.read_text(encoding="utf-8-sig"))
+    except Exception as exc:
+        raise InvalidInput([Problem(f"cannot read template: {exc}", file=str(template))]) from None
+    if not isinstance(document, dict):
+        raise InvalidInput([Problem("a template must be a mapping of fields", file=str(template))])
+    for text in assignments:
+        parts, value = parse_assignment(text)
+        _assign(document, parts, value, text)
+        _assign(data, parts, value, text)
+
+    plan, problems = load_data(data, template.resolve().parent)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InvalidInput([Problem(p.message, p.path, f"{template} (with --set)", None) for p in errors])
+
+    for name in DEAL_ANCHORS:
+        if name in document.get("deal", {}):
+            document["deal"][name] = getattr(plan.deal, name)
+    for phase_doc, phase in zip(document.get("phases", []), plan.phases, strict=True):
+        for action_doc, action in zip(phase_doc.get("actions", []), phase.actions, strict=True):
+            if "due" in action_doc and action.due is not None:
+                due = action.due
+                action_doc["due"] = due.strftime("%Y-%m-%d %H:%M") if isinstance(due, datetime) else due
+    for metric_doc, metric in zip(document.get("metrics", []), plan.metrics, strict=True):
+        metric_doc["measure_by"] = metric.measure_by
+
+    out = io.StringIO()
+    yaml_rt.dump(document, out)
+    lines = out.getvalue().splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith("# description:"))
+
+
+def _assign(document: Any, parts: list[str | int], value: Any, text: str) -> None:
+    node = document
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                raise UsageError(f"--set {text}: no item [{part}] there")
+        elif not isinstance(node, dict):
+            raise UsageError(f"--set {text}: '{part}' is not inside a mapping")
+        if last:
+            node[part] = value
+        else:
+            if isinstance(part, str) and part not in node:
+                node[part] = {}
+            node = node[part]
+
+
+def template_description(path: Path) -> str:
+    """The `# description:` line of a template, or ''."""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("# description:"):
+                return line.partition(":")[2].strip()
+            if not line.startswith("#"):
+                break
+    return ""
+
+
+__all__ = ["instantiate", "parse_assignment", "template_description"]

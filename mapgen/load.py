@@ -1,0 +1,213 @@
+"""Plan file -> validated `Plan` with every relative date resolved, or every problem at once.
+
+The order is fixed: read (syntax), validate the shape with pydantic, resolve relative dates, then
+check the cross-field rules. Each stage reports all its problems with path and line before stopping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from mapgen.dates import BusinessCalendar, resolve_all
+from mapgen.errors import InvalidInput, Problem, Severity, did_you_mean
+from mapgen.rules import check_plan
+from mapgen.source import Lines, join_path, read_plan_data
+from mapgen.spec import DEAL_ANCHORS, Plan, RelativeDate
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPlan:
+    """A valid plan, where it came from, and the warnings found while loading it."""
+
+    plan: Plan
+    path: Path
+    warnings: tuple[Problem, ...]
+
+    @property
+    def base_dir(self) -> Path:
+        """The plan's folder: the only place its own assets may come from."""
+        return self.path.resolve().parent
+
+
+def load_plan(path: Path | str, *, strict: bool = False) -> LoadedPlan:
+    """Load and check one plan file; raise InvalidInput listing every problem."""
+    path = Path(path)
+    data, lines = read_plan_data(path)
+    name = str(path)
+    try:
+        plan = load_data(data, path.resolve().parent)
+    except InvalidInput as exc:
+        raise InvalidInput([_locate(p, name, lines) for p in exc.problems]) from None
+    problems = sorted((_locate(p, name, lines) for p in plan[1]), key=lambda p: p.line or 0)
+    errors = [p for p in problems if p.severity is Severity.ERROR or strict]
+    if errors:
+        raise InvalidInput(problems)
+    return LoadedPlan(plan=plan[0], path=path, warnings=tuple(problems))
+
+
+def load_data(data: Any, base_dir: Path) -> tuple[Plan, list[Problem]]:
+    """Validate already-parsed data; return the resolved plan and its warnings and rule errors."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise InvalidInput([Problem(f"a plan must be a mapping of fields, this file is {kind}")])
+    try:
+        raw = Plan.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(_pydantic_problems(exc, data)) from None
+    problems: list[Problem] = []
+    plan = resolve_dates(raw, problems)
+    if plan is not raw or not problems:
+        problems += check_plan(plan, base_dir)
+    return plan, problems
+
+
+def resolve_dates(plan: Plan, problems: list[Problem]) -> Plan:
+    """The plan with every relative date made absolute and every date-time in the plan's zone."""
+    zone = ZoneInfo(plan.timezone)
+    calendar = BusinessCalendar(
+        plan.calendar.country if plan.calendar else None,
+        plan.calendar.subdivision if plan.calendar else None,
+    )
+    if plan.calendar is not None:
+        try:
+            calendar.is_business_day(plan.deal.target_close)
+        except (NotImplementedError, KeyError, ValueError) as exc:
+            problems.append(
+                Problem(f"no holiday calendar for this country or subdivision: {exc}", path="calendar")
+            )
+            return plan
+    paths = {
+        "start": "deal.start",
+        "target_close": "deal.target_close",
+        "go_live": "deal.go_live",
+    }
+    values: dict[str, Any] = {name: getattr(plan.deal, name) for name in DEAL_ANCHORS}
+    for p, phase in enumerate(plan.phases):
+        for a, action in enumerate(phase.actions):
+            if action.id in values:
+                continue
+            values[action.id] = _in_zone(action.due, zone)
+            paths[action.id] = f"phases[{p}].actions[{a}].due"
+
+    def on_error(name: str, exc: ValueError) -> None:
+        problems.append(Problem(str(exc), path=paths.get(name, name)))
+
+    resolved = resolve_all(values, calendar, on_error)
+    metric_dates = {}
+    for i, metric in enumerate(plan.metrics):
+        value = metric.measure_by
+        if isinstance(value, RelativeDate):
+            extra = {**values, "__metric__": value}
+            value = resolve_all(
+                extra,
+                calendar,
+                lambda _n, exc, i=i: problems.append(Problem(str(exc), path=f"metrics[{i}].measure_by")),
+            )["__metric__"]
+        metric_dates[metric.id] = value.date() if isinstance(value, datetime) else value
+    deal = plan.deal.model_copy(update={n: resolved[n] for n in DEAL_ANCHORS})
+    phases = [
+        phase.model_copy(
+            update={
+                "actions": [a.model_copy(update={"due": resolved.get(a.id, a.due)}) for a in phase.actions]
+            }
+        )
+        for phase in plan.phases
+    ]
+    metrics = [m.model_copy(update={"measure_by": metric_dates[m.id]}) for m in plan.metrics]
+    return plan.model_copy(update={"deal": deal, "phases": phases, "metrics": metrics})
+
+
+def _in_zone(value: Any, zone: ZoneInfo) -> Any:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
+    return value
+
+
+def _pydantic_problems(exc: ValidationError, data: Any) -> list[Problem]:
+    """One problem per pydantic error, with the path as the user wrote it (no union tags)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for err in exc.errors(include_url=False):
+        path, node = "", data
+        loc = list(err["loc"])
+        kind = err["type"]
+        for i, part in enumerate(loc):
+            last = i == len(loc) - 1
+            if (isinstance(node, dict) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            ):
+                path, node = join_path(path, part), node[part]
+            elif last and kind in ("missing", "extra_forbidden") and isinstance(part, str):
+                path = join_path(path, part)
+        if path in seen:
+            continue
+        seen.add(path)
+        problems.append(Problem(_message(err, path), path=path))
+    return problems
+
+
+def _message(err: Any, path: str) -> str:
+    kind = err["type"]
+    field = path.rsplit(".", 1)[-1].split("[")[0]
+    if kind == "extra_forbidden":
+        allowed = _fields_at(path.rsplit(".", 1)[0] if "." in path else "")
+        return f"unknown field '{field}'{did_you_mean(field, allowed)}"
+    if kind == "missing":
+        return "required field is missing"
+    message = err["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if kind == "literal_error" and field == "mapgen":
+        return "unsupported spec version: this mapgen reads `mapgen: 1`"
+    if kind in ("enum", "literal_error") and isinstance(err.get("input"), str):
+        expected = err.get("ctx", {}).get("expected", "")
+        choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",") if c.strip()]
+        hint = did_you_mean(err["input"], choices)
+        return f"unknown value '{err['input']}'{hint}; expected one of: {', '.join(choices)}"
+    return message[:1].lower() + message[1:]
+
+
+def _fields_at(path: str) -> list[str]:
+    """Field names the model at `path` accepts, for "did you mean" suggestions."""
+    import re
+    import typing
+
+    model: Any = Plan
+    for part in filter(None, re.split(r"\.|\[\d+\]", path)):
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        for _ in range(3):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if hasattr(annotation, "model_fields") or not args:
+                break
+            annotation = args[0]
+        model = annotation
+    return list(getattr(model, "model_fields", {}))
+
+
+def _locate(problem: Problem, file: str, lines: Lines) -> Problem:
+    """Add the file name and the line of the field (or its nearest written ancestor)."""
+    path = problem.path
+    line = None
+    while True:
+        if path in lines:
+            line = lines[path]
+            break
+        if not path:
+            break
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return Problem(problem.message, problem.path, file, line, problem.severity)
+
+
+def day(value: date | datetime | None) -> date | None:
+    """The calendar day of a resolved due date."""
+    return value.date() if isinstance(value, datetime) else value

@@ -1,0 +1,120 @@
+"""plan files -> views -> artifacts in memory -> atomic writes.
+
+Everything is rendered before anything is written, and each file is written to a temporary file
+beside its target and renamed, so a failed run leaves earlier outputs exactly as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from mapgen.audience import Audience
+from mapgen.errors import InvalidInput, Problem, UsageError
+from mapgen.load import LoadedPlan, load_plan
+from mapgen.renderers import format_names, get_renderer
+from mapgen.renderers.base import Artifact, RenderContext, RenderOptions
+from mapgen.view import build_view
+
+
+@dataclass(frozen=True, slots=True)
+class RenderRequest:
+    formats: Sequence[str] = field(default_factory=format_names)
+    audience: Audience = Audience.BUYER
+    as_of: date | None = None
+    layout: str = "standard"
+    theme: str = "default"
+    strict: bool = False
+    options: RenderOptions = field(default_factory=RenderOptions)
+
+
+def parse_formats(values: Iterable[str]) -> list[str]:
+    """`-f pdf,docx -f ics` -> ['pdf', 'docx', 'ics']; every name checked, order kept, no repeats."""
+    names: list[str] = []
+    for value in values:
+        for name in value.split(","):
+            name = name.strip().lower()
+            if name and name not in names:
+                get_renderer(name)
+                names.append(name)
+    return names or format_names()
+
+
+def load_all(paths: Sequence[Path], *, strict: bool) -> list[LoadedPlan]:
+    """Load every plan; raise one InvalidInput with the problems of all invalid plans."""
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load_plan(path, strict=strict))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInput(problems)
+    ids: dict[str, Path] = {}
+    for item in loaded:
+        if item.plan.id in ids:
+            raise InvalidInput(
+                [Problem(f"same plan id '{item.plan.id}' as {ids[item.plan.id]}", "id", str(item.path))]
+            )
+        ids[item.plan.id] = item.path
+    return loaded
+
+
+def render_plan(item: LoadedPlan, request: RenderRequest) -> list[Artifact]:
+    """Every artifact of one plan, in memory."""
+    view = build_view(item.plan, request.audience, request.as_of)
+    renderers = [get_renderer(name) for name in request.formats]
+    theme = layout = None
+    if any(r.uses_layout for r in renderers):
+        from mapgen.layouts import load_layout
+        from mapgen.themes import load_theme
+
+        theme, layout = load_theme(request.theme), load_layout(request.layout)
+    ctx = RenderContext(view, request.options, theme, layout, item.base_dir)
+    return [artifact for renderer in renderers for artifact in renderer.render(ctx)]
+
+
+def render_files(
+    paths: Sequence[Path],
+    out_dir: Path,
+    request: RenderRequest,
+    progress: Callable[[str], None] = lambda _name: None,
+) -> list[Path]:
+    """Load, render and write every plan; return the paths written."""
+    loaded = load_all(paths, strict=request.strict)
+    artifacts: list[Artifact] = []
+    for item in loaded:
+        artifacts.extend(render_plan(item, request))
+        progress(item.plan.id)
+    return write_atomically(out_dir, artifacts)
+
+
+def write_atomically(out_dir: Path, artifacts: Sequence[Artifact]) -> list[Path]:
+    """Write each artifact to a temporary file beside its target, then rename them all into place."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from None
+    staged: list[tuple[str, Path]] = []
+    try:
+        for artifact in artifacts:
+            if "/" in artifact.name or artifact.name.startswith("."):
+                raise ValueError(f"refusing to write artifact named {artifact.name!r}")
+            fd, tmp = tempfile.mkstemp(prefix=f".{artifact.name}.", suffix=".tmp", dir=out_dir)
+            staged.append((tmp, out_dir / artifact.name))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(artifact.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    finally:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+    return [target for _, target in staged]

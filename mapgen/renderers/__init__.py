@@ -1,0 +1,40 @@
+"""The renderer registry: one module per format, imported only when that format is asked for.
+
+Lazy imports keep `mapgen render -f ics` or `-f json` from paying for WeasyPrint or python-docx.
+To add a format: write a module with a `RENDERER` object (see `base.Renderer`) and add a line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from mapgen.errors import UsageError
+from mapgen.renderers.base import Renderer
+
+
+@dataclass(frozen=True, slots=True)
+class FormatInfo:
+    name: str
+    module: str
+    summary: str
+
+
+FORMATS: tuple[FormatInfo, ...] = (
+    FormatInfo("json", "mapgen.renderers.json", "the normalised plan plus derived status, for integrations"),
+)
+
+
+def format_names() -> list[str]:
+    return [f.name for f in FORMATS]
+
+
+def get_renderer(name: str) -> Renderer:
+    """The renderer registered under `name`; a UsageError names the known formats otherwise."""
+    for info in FORMATS:
+        if info.name == name:
+            return importlib.import_module(info.module).RENDERER  # type: ignore[no-any-return]
+    from mapgen.errors import did_you_mean
+
+    known = ", ".join(format_names())
+    raise UsageError(f"unknown format '{name}'{did_you_mean(name, format_names())}; known formats: {known}")

@@ -1,0 +1,60 @@
+"""Where built-in and user layouts, themes and templates live, found by name, user dirs first.
+
+Built-ins ship inside the wheel (mapgen/_builtin/); in a source checkout they are the top-level
+folders. User folders: $MAPGEN_HOME/<kind>/ (default ~/.config/mapgen/<kind>/). Resolved by the
+CLI and pipeline, never by renderers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mapgen.errors import UsageError, did_you_mean
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def builtin_dir(kind: str) -> Path:
+    """The built-in folder for `kind` (layouts, themes, samples, templates)."""
+    if kind == "templates":
+        return builtin_dir("samples") / "templates"
+    installed = _PACKAGE / "_builtin" / kind
+    return installed if installed.is_dir() else _PACKAGE.parent / kind
+
+
+def user_dir(kind: str) -> Path:
+    home = os.environ.get("MAPGEN_HOME") or Path.home() / ".config" / "mapgen"
+    return Path(home) / kind
+
+
+def search_dirs(kind: str) -> list[Path]:
+    """Folders searched for `kind`, first match wins."""
+    return [user_dir(kind), builtin_dir(kind)]
+
+
+def available(kind: str, *, pattern: str = "*") -> dict[str, Path]:
+    """Every name of `kind` that can be found, mapped to its path (user entries hide built-ins)."""
+    found: dict[str, Path] = {}
+    for folder in reversed(search_dirs(kind)):
+        if folder.is_dir():
+            for entry in sorted(folder.glob(pattern)):
+                if not entry.name.startswith((".", "_")):
+                    found[entry.name.removesuffix(entry.suffix) if entry.is_file() else entry.name] = entry
+    return dict(sorted(found.items()))
+
+
+def find(kind: str, name_or_path: str, *, pattern: str = "*") -> Path:
+    """A path given explicitly, or the named entry of `kind`; a UsageError lists what exists."""
+    candidate = Path(name_or_path)
+    if os.sep in name_or_path or "/" in name_or_path or candidate.suffix or candidate.exists():
+        if candidate.exists():
+            return candidate
+        raise UsageError(f"{kind[:-1]} not found: {name_or_path}")
+    entries = available(kind, pattern=pattern)
+    if name_or_path in entries:
+        return entries[name_or_path]
+    names = ", ".join(entries) or "none"
+    raise UsageError(
+        f"unknown {kind[:-1]} '{name_or_path}'{did_you_mean(name_or_path, entries)}; available: {names}"
+    )

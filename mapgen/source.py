@@ -1,0 +1,151 @@
+"""Read a plan file (YAML or JSON) into plain Python data plus a map of field paths to line numbers.
+
+YAML is read with a safe loader that follows YAML 1.2 for booleans and numbers (`no` stays a string,
+`012` is twelve), rejects duplicate keys, and records the line of every key and item so that errors
+can point at it. JSON is read with the standard library and its duplicate keys are rejected too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mapgen.errors import InvalidInput, Problem
+
+MAX_FILE_BYTES = 5_000_000
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with YAML 1.2 core-schema booleans and integers."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$|^0x[0-9a-fA-F]+$"), list("-+0123456789")
+)
+
+
+def _int_12(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    return int(text, 16) if text.startswith("0x") else int(text, 10)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int_12)
+
+Lines = dict[str, int]
+
+
+def join_path(parent: str, key: str | int) -> str:
+    """Field path in the form used in messages: `phases[1].actions[3].owner`."""
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else str(key)
+
+
+def read_plan_data(path: Path) -> tuple[Any, Lines]:
+    """Parse `path`; raise InvalidInput naming the file and line on any syntax problem."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput([Problem(f"cannot read file: {exc.strerror or exc}", file=name)]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InvalidInput([Problem(f"file is larger than {MAX_FILE_BYTES:,} bytes", file=name)])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput([Problem(f"not UTF-8 text (byte {exc.start})", file=name)]) from None
+    if path.suffix.lower() == ".json":
+        return _read_json(text, name), {}
+    return _read_yaml(text, name)
+
+
+def _read_json(text: str, name: str) -> Any:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise ValueError(f"duplicate key '{key}'")
+            out[key] = value
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput([Problem(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno)]) from None
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput([Problem(f"invalid JSON: {exc}", file=name)]) from None
+
+
+def _read_yaml(text: str, name: str) -> tuple[Any, Lines]:
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, {}
+            lines: Lines = {}
+            problems: list[Problem] = []
+            data = _construct(loader, node, "", lines, problems, name, 0)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        message = exc.problem or exc.context or "invalid YAML"
+        raise InvalidInput([Problem(f"invalid YAML: {message}", file=name, line=line)]) from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise InvalidInput([Problem(f"invalid YAML: {exc}", file=name)]) from None
+    if problems:
+        raise InvalidInput(problems)
+    return data, lines
+
+
+_MAX_DEPTH = 64
+
+
+def _construct(
+    loader: Any, node: yaml.Node, path: str, lines: Lines, problems: list[Problem], name: str, depth: int
+) -> Any:
+    """Build Python data from a node tree, recording lines and refusing duplicate keys."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"nesting deeper than {_MAX_DEPTH} levels")
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key)
+            child = join_path(path, key)
+            if key in out:
+                problems.append(
+                    Problem(
+                        f"duplicate key '{key}'", path=child, file=name, line=key_node.start_mark.line + 1
+                    )
+                )
+                continue
+            lines[child] = key_node.start_mark.line + 1
+            out[key] = _construct(loader, value_node, child, lines, problems, name, depth + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(loader, item, join_path(path, i), lines, problems, name, depth + 1)
+            for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)

@@ -1,0 +1,445 @@
+"""The plan spec: pydantic models for every field of a plan file (DESIGN.md section 3).
+
+Field names are a contract with users, docs and tests. Every model rejects unknown keys, every text
+field is cleaned of control characters and capped in length, and the docstring under each field is
+its documentation (it feeds `mapgen schema` and docs/spec.md).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+SPEC_VERSION = 1
+
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """Drop control characters, non-characters and lone surrogates; normalise to NFC.
+
+    Every format chokes on them differently (python-docx raises, iCalendar passes them through),
+    so they are removed once, here, before any renderer sees the text.
+    """
+    return unicodedata.normalize("NFC", _UNSAFE_CHARS.sub("", value.replace("\r\n", "\n")))
+
+
+@dataclass(frozen=True, slots=True)
+class DocType:
+    """How docs/spec.md names a field type (pydantic ignores this marker)."""
+
+    label: str
+
+
+Id = Annotated[
+    str,
+    DocType("id"),
+    StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"),
+    WithJsonSchema({"type": "string", "pattern": "^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"}),
+]
+Line = Annotated[
+    str,
+    DocType("text"),
+    AfterValidator(clean_text),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+]
+Text = Annotated[str, DocType("text"), AfterValidator(clean_text), StringConstraints(max_length=2_000)]
+Markdown = Annotated[
+    str, DocType("Markdown"), AfterValidator(clean_text), StringConstraints(max_length=20_000)
+]
+
+
+def _number(value: Any) -> Any:
+    """Accept ints and floats but not booleans; keep whole numbers as ints."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+Number = Annotated[
+    float | int, DocType("number"), BeforeValidator(_number), WithJsonSchema({"type": "number"})
+]
+
+_RELATIVE = re.compile(r"^\s*([a-z0-9_-]+)(?:\s+([+-])\s*(\d{1,4})\s*(bd|d|w))?\s*$")
+DEAL_ANCHORS = ("start", "target_close", "go_live")
+
+
+@dataclass(frozen=True, slots=True)
+class RelativeDate:
+    """A date written relative to a deal date or an action, such as `target_close - 10bd`."""
+
+    anchor: str
+    offset: int
+    unit: Literal["d", "bd", "w"]
+
+    def __str__(self) -> str:
+        if not self.offset:
+            return self.anchor
+        sign = "+" if self.offset > 0 else "-"
+        return f"{self.anchor} {sign} {abs(self.offset)}{self.unit}"
+
+    @classmethod
+    def parse(cls, text: str) -> RelativeDate | None:
+        match = _RELATIVE.match(text)
+        if not match:
+            return None
+        anchor, sign, count, unit = match.groups()
+        offset = int(count or 0) * (-1 if sign == "-" else 1)
+        return cls(anchor=anchor, offset=offset, unit=unit or "d")  # type: ignore[arg-type]
+
+
+def _when(value: Any) -> date | datetime | RelativeDate:
+    """Parse a date, a date-time or a relative date, with one clear message for all three."""
+    if isinstance(value, RelativeDate | datetime | date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return date.fromisoformat(text)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?", text):
+                return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"not a real date: {exc}") from None
+        relative = RelativeDate.parse(text)
+        if relative is not None:
+            return relative
+    raise ValueError(
+        "expected a date (YYYY-MM-DD), a date-time (YYYY-MM-DD HH:MM) "
+        "or a relative date such as 'target_close - 10bd'"
+    )
+
+
+def _when_json(value: date | datetime | RelativeDate) -> str:
+    return str(value) if isinstance(value, RelativeDate) else value.isoformat()
+
+
+_WHEN_SCHEMA = {
+    "type": "string",
+    "description": "YYYY-MM-DD, 'YYYY-MM-DD HH:MM' in the plan's timezone, or ANCHOR [+|- N(d|bd|w)]",
+    "pattern": r"^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?|[a-z0-9_-]+(\s+[+-]\s*\d+\s*(bd|d|w))?)$",
+}
+
+When = Annotated[
+    Any,
+    DocType("date, date-time or relative date"),
+    BeforeValidator(_when),
+    PlainSerializer(_when_json, return_type=str, when_used="json"),
+    WithJsonSchema(_WHEN_SCHEMA),
+]
+"""A due date: resolved to a `date` or an aware `datetime` by the loader."""
+
+
+def _plain_date(value: Any) -> date:
+    result = _when(value)
+    if isinstance(result, datetime) or not isinstance(result, date):
+        raise ValueError("expected a date (YYYY-MM-DD)")
+    return result
+
+
+PlainDate = Annotated[
+    Any,
+    DocType("date"),
+    BeforeValidator(_plain_date),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        if not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", value):
+            raise ValueError
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA timezone '{value}' (for example America/New_York)") from None
+    return value
+
+
+def _locale(value: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(value, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ValueError(f"unknown locale '{value}' (for example en-US or de-DE)") from None
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Side(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+
+
+class Role(StrEnum):
+    CHAMPION = "champion"
+    ECONOMIC_BUYER = "economic_buyer"
+    DECISION_MAKER = "decision_maker"
+    TECHNICAL_EVALUATOR = "technical_evaluator"
+    LEGAL = "legal"
+    PROCUREMENT = "procurement"
+    SECURITY = "security"
+    END_USER = "end_user"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
+    ACCOUNT_EXECUTIVE = "account_executive"
+    SALES_ENGINEER = "sales_engineer"
+    CUSTOMER_SUCCESS = "customer_success"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+class Visibility(StrEnum):
+    SHARED = "shared"
+    INTERNAL = "internal"
+
+
+class ForecastCategory(StrEnum):
+    PIPELINE = "pipeline"
+    BEST_CASE = "best_case"
+    COMMIT = "commit"
+    CLOSED = "closed"
+    OMITTED = "omitted"
+
+
+class Party(_Model):
+    """One side of the deal."""
+
+    name: Line
+    """Organisation name as it should appear on the cover and in every artifact."""
+    logo: Annotated[str, StringConstraints(max_length=300)] | None = None
+    """PNG, JPEG or SVG file, relative to the plan file and inside its folder (no URLs)."""
+    website: Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$", max_length=500)] | None = None
+    """https:// or http:// address of the organisation."""
+
+
+class Money(_Model):
+    amount: Annotated[Number, Field(ge=0)]
+    """Amount in the currency's main unit."""
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    """ISO 4217 code, such as USD or EUR."""
+
+
+class Deal(_Model):
+    name: Line
+    """What is being bought."""
+    value: Money | None = None
+    """Deal value."""
+    start: When
+    """When the plan starts: a date, or relative to target_close or go_live."""
+    target_close: PlainDate
+    """The date both sides aim to sign the contract."""
+    go_live: When | None = None
+    """When the buyer starts using what they bought: a date or relative to start or target_close."""
+    compelling_event: Text | None = None
+    """The buyer's reason to act by a date (a board review, a contract expiring)."""
+
+
+class Stakeholder(_Model):
+    id: Id
+    """Unique among stakeholders; used as the owner of actions and in feed names."""
+    name: Line
+    """Full name."""
+    title: Line | None = None
+    """Job title."""
+    side: Side
+    """buyer or seller."""
+    role: Role = Role.OTHER
+    """The person's part in the deal."""
+    email: (
+        Annotated[str, StringConstraints(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$", max_length=254)]
+        | None
+    ) = None
+    """Email address, used as the calendar attendee and in contact tables."""
+
+
+class Objective(_Model):
+    id: Id
+    """Unique among objectives."""
+    title: Line
+    """What the buyer wants to achieve."""
+    description: Markdown | None = None
+    """Markdown."""
+    success_criteria: list[Line] = []
+    """How both sides will know the objective is met."""
+    owner: Id
+    """Stakeholder id of the one person who owns the objective."""
+
+
+class Action(_Model):
+    id: Id
+    """Unique among all actions of the plan; other actions depend on it by this id."""
+    title: Line
+    """The step to take, as a short imperative sentence."""
+    owner: Id
+    """Stakeholder id of the one person accountable for it."""
+    due: When | None = None
+    """Deadline: a date, a date-time in the plan's timezone, or relative (`target_close - 10bd`)."""
+    status: Status = Status.NOT_STARTED
+    """not_started, in_progress, done or blocked."""
+    completed: PlainDate | None = None
+    """When a done action was completed; never after `updated`."""
+    depends_on: list[Id] = []
+    """Action ids (from any phase) that must be done first."""
+    milestone: bool = False
+    """A key date: shown on the timeline and in every calendar feed."""
+    outcome: Text | None = None
+    """What done looks like."""
+    notes: Markdown | None = None
+    """Markdown."""
+    visibility: Visibility = Visibility.SHARED
+    """`internal` keeps the action out of every buyer-facing artifact."""
+
+
+class Phase(_Model):
+    id: Id
+    """Unique among phases."""
+    name: Line
+    """Phase name, such as Evaluation."""
+    description: Markdown | None = None
+    """Markdown."""
+    actions: list[Action] = []
+    """The phase's actions, in order."""
+
+
+class Metric(_Model):
+    id: Id
+    """Unique among metrics."""
+    name: Line
+    """What is measured."""
+    unit: Annotated[str, AfterValidator(clean_text), StringConstraints(max_length=40)] = ""
+    """Unit of the values: a currency code, %, hours, reports..."""
+    baseline: Number
+    """The value today."""
+    target: Number
+    """The value that proves success."""
+    actual: Number | None = None
+    """The latest measured value, if any."""
+    measure_by: When
+    """When the target should be reached: a date or relative (`go_live + 26w`)."""
+    owner: Id
+    """Stakeholder id of the person who measures it."""
+
+
+class Calendar(_Model):
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    """ISO 3166 country code whose public holidays business days skip."""
+    subdivision: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$")] | None = None
+    """State or region code, such as NY."""
+
+
+class Internal(_Model):
+    """Seller-only data: never in a buyer-facing artifact."""
+
+    forecast_category: ForecastCategory | None = None
+    """pipeline, best_case, commit, closed or omitted."""
+    probability: Annotated[float, Field(ge=0, le=1)] | None = None
+    """Win probability from 0 to 1."""
+    notes: Markdown | None = None
+    """Markdown."""
+
+
+class Plan(_Model):
+    """A Mutual Action Plan."""
+
+    mapgen: Literal[1]
+    """Spec format version: 1."""
+    id: Id
+    """Stable for the life of the deal: calendar UIDs and output file names derive from it."""
+    title: Line
+    """The plan's title."""
+    revision: Annotated[int, Field(ge=1)]
+    """Whole number from 1, bumped whenever the plan is re-shared."""
+    updated: PlainDate
+    """Date of this revision; the default "as of" date for status."""
+    timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    """IANA zone; times of day are in this zone."""
+    locale: Annotated[str, AfterValidator(_locale)] = "en-US"
+    """Locale for dates, numbers, currency and built-in labels, such as en-US or de-DE."""
+    seller: Party
+    """The selling organisation."""
+    buyer: Party
+    """The buying organisation."""
+    deal: Deal
+    """The deal and its key dates."""
+    summary: Markdown | None = None
+    """Markdown: why the buyer is doing this, in their words."""
+    stakeholders: list[Stakeholder]
+    """Everyone involved, on both sides."""
+    objectives: list[Objective] = []
+    """What the buyer wants to achieve."""
+    phases: list[Phase]
+    """The plan's phases in order, each with its actions."""
+    metrics: list[Metric] = []
+    """KPIs that prove success."""
+    signoff: list[Id] = []
+    """Stakeholder ids of the people who sign the plan."""
+    calendar: Calendar | None = None
+    """Holidays that business-day dates skip; weekends only when absent."""
+    internal: Internal | None = None
+    """Seller-only data."""
+
+    def actions(self) -> list[tuple[Phase, Action]]:
+        """Every action with its phase, in plan order."""
+        return [(phase, action) for phase in self.phases for action in phase.actions]
+
+
+def json_schema() -> dict[str, Any]:
+    """The plan's JSON Schema, for editors and integrations."""
+    schema = Plan.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://mapgen.dev/schema/plan-v1.json"
+    return schema
+
+
+__all__ = [
+    "DEAL_ANCHORS",
+    "SPEC_VERSION",
+    "Action",
+    "Calendar",
+    "Deal",
+    "ForecastCategory",
+    "Internal",
+    "Metric",
+    "Money",
+    "Objective",
+    "Party",
+    "Phase",
+    "Plan",
+    "RelativeDate",
+    "Role",
+    "Side",
+    "Stakeholder",
+    "Status",
+    "Visibility",
+    "clean_text",
+    "json_schema",
+]

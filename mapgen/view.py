@@ -1,0 +1,339 @@
+"""Plan -> frozen view: every derived value the renderers show, computed here and nowhere else.
+
+Status is as of one date (the plan's `updated` or `--as-of`). Templates and renderers only read
+these objects; if a number or a state appears in an artifact, it was computed in this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from mapgen.audience import Audience, for_audience
+from mapgen.rules import day_of
+from mapgen.spec import Plan, Role, Side, Status, Visibility
+
+DUE_SOON_DAYS = 7
+STALLED_DAYS = 7
+
+
+class State(StrEnum):
+    """An action's status as of the view's date."""
+
+    DONE = "done"
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    STALLED = "stalled"
+    BLOCKED = "blocked"
+
+
+def action_state(status: Status, due: date | None, as_of: date) -> State:
+    """done and blocked as declared; otherwise from the due date: due_soon within 7 days,
+    overdue 1 to 6 days late, stalled 7 or more days late."""
+    if status is Status.DONE:
+        return State.DONE
+    if status is Status.BLOCKED:
+        return State.BLOCKED
+    if due is None:
+        return State.ON_TRACK
+    days = (due - as_of).days
+    if days < 0:
+        return State.STALLED if -days >= STALLED_DAYS else State.OVERDUE
+    return State.DUE_SOON if days <= DUE_SOON_DAYS else State.ON_TRACK
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done: int
+    total: int
+    percent: int
+
+    @classmethod
+    def of(cls, states: list[State]) -> Progress:
+        done = sum(1 for s in states if s is State.DONE)
+        total = len(states)
+        return cls(done, total, round(100 * done / total) if total else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    id: str
+    title: str
+    phase_id: str
+    phase_name: str
+    owner_id: str
+    owner_name: str
+    side: Side
+    due: date | datetime | None
+    due_day: date | None
+    status: Status
+    state: State
+    days_left: int | None
+    """Days from the as-of date to the due date; negative when late."""
+    completed: date | None
+    depends_on: tuple[str, ...]
+    dependents: tuple[str, ...]
+    milestone: bool
+    outcome: str | None
+    notes: str | None
+    visibility: Visibility
+    critical: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is not State.DONE
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -(self.days_left or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseView:
+    id: str
+    name: str
+    description: str | None
+    actions: tuple[ActionView, ...]
+    progress: Progress
+    first_due: date | None
+    last_due: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class StakeholderView:
+    id: str
+    name: str
+    title: str | None
+    side: Side
+    role: Role
+    email: str | None
+    organisation: str
+    signatory: bool
+    owned: int
+    next_actions: tuple[ActionView, ...]
+    """Open actions owned by this person, soonest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveView:
+    id: str
+    title: str
+    description: str | None
+    success_criteria: tuple[str, ...]
+    owner: StakeholderView
+
+
+@dataclass(frozen=True, slots=True)
+class MetricView:
+    id: str
+    name: str
+    unit: str
+    baseline: float
+    target: float
+    actual: float | None
+    measure_by: date
+    owner: StakeholderView
+    progress_percent: int | None
+    """Share of the way from baseline to target that `actual` has covered, if measured."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    """Everything a renderer needs, for one audience, as of one date."""
+
+    plan: Plan
+    audience: Audience
+    as_of: date
+    fingerprint: str
+    """SHA-256 of the normalised plan as this audience sees it: two copies compare by this."""
+    progress: Progress
+    state_counts: MappingProxyType[State, int]
+    days_to_close: int
+    days_to_go_live: int | None
+    phases: tuple[PhaseView, ...]
+    actions: tuple[ActionView, ...]
+    milestones: tuple[ActionView, ...]
+    """Milestones by date."""
+    next_actions: tuple[ActionView, ...]
+    """Every open action, soonest first."""
+    critical_path: tuple[ActionView, ...]
+    """The longest dependency chain ending at the last milestone due by target_close."""
+    stakeholders: tuple[StakeholderView, ...]
+    objectives: tuple[ObjectiveView, ...]
+    metrics: tuple[MetricView, ...]
+    signatories: tuple[StakeholderView, ...]
+    by_id: MappingProxyType[str, ActionView] = field(repr=False)
+
+    @property
+    def short_fingerprint(self) -> str:
+        return self.fingerprint[:12]
+
+    def side(self, side: Side) -> tuple[StakeholderView, ...]:
+        return tuple(s for s in self.stakeholders if s.side is side)
+
+
+def fingerprint(plan: Plan) -> str:
+    """Content hash of the normalised plan, independent of key order and formatting in the file."""
+    canonical = json.dumps(
+        plan.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def build_view(plan: Plan, audience: Audience = Audience.BUYER, as_of: date | None = None) -> PlanView:
+    """Filter the plan for the audience and derive every status, as of `as_of` (default `updated`)."""
+    plan = for_audience(plan, audience)
+    as_of = as_of or plan.updated
+    people = {s.id: s for s in plan.stakeholders}
+    party = {Side.BUYER: plan.buyer.name, Side.SELLER: plan.seller.name}
+    pairs = plan.actions()
+    dependents: dict[str, list[str]] = {a.id: [] for _, a in pairs}
+    for _, action in pairs:
+        for dep in action.depends_on:
+            dependents[dep].append(action.id)
+    critical = _critical_path(plan)
+
+    actions: list[ActionView] = []
+    for phase, a in pairs:
+        owner = people[a.owner]
+        due_day = day_of(a.due)
+        actions.append(
+            ActionView(
+                id=a.id,
+                title=a.title,
+                phase_id=phase.id,
+                phase_name=phase.name,
+                owner_id=owner.id,
+                owner_name=owner.name,
+                side=owner.side,
+                due=a.due,
+                due_day=due_day,
+                status=a.status,
+                state=action_state(a.status, due_day, as_of),
+                days_left=(due_day - as_of).days if due_day else None,
+                completed=a.completed,
+                depends_on=tuple(a.depends_on),
+                dependents=tuple(dependents[a.id]),
+                milestone=a.milestone,
+                outcome=a.outcome,
+                notes=a.notes,
+                visibility=a.visibility,
+                critical=a.id in critical,
+            )
+        )
+    by_id = {a.id: a for a in actions}
+    soonest = sorted(
+        (a for a in actions if a.is_open), key=lambda a: (a.due_day or date.max, a.milestone is False)
+    )
+
+    phases = []
+    for phase in plan.phases:
+        views = tuple(by_id[a.id] for a in phase.actions)
+        dues = [v.due_day for v in views if v.due_day]
+        phases.append(
+            PhaseView(
+                id=phase.id,
+                name=phase.name,
+                description=phase.description,
+                actions=views,
+                progress=Progress.of([v.state for v in views]),
+                first_due=min(dues, default=None),
+                last_due=max(dues, default=None),
+            )
+        )
+
+    signers = set(plan.signoff)
+    stakeholders = {
+        s.id: StakeholderView(
+            id=s.id,
+            name=s.name,
+            title=s.title,
+            side=s.side,
+            role=s.role,
+            email=s.email,
+            organisation=party[s.side],
+            signatory=s.id in signers,
+            owned=sum(1 for a in actions if a.owner_id == s.id),
+            next_actions=tuple(a for a in soonest if a.owner_id == s.id),
+        )
+        for s in plan.stakeholders
+    }
+    go_live = day_of(plan.deal.go_live)
+    return PlanView(
+        plan=plan,
+        audience=audience,
+        as_of=as_of,
+        fingerprint=fingerprint(plan),
+        progress=Progress.of([a.state for a in actions]),
+        state_counts=MappingProxyType({s: c for s, c in Counter(a.state for a in actions).items()}),
+        days_to_close=(plan.deal.target_close - as_of).days,
+        days_to_go_live=(go_live - as_of).days if go_live else None,
+        phases=tuple(phases),
+        actions=tuple(actions),
+        milestones=tuple(sorted((a for a in actions if a.milestone), key=lambda a: a.due_day or date.max)),
+        next_actions=tuple(soonest),
+        critical_path=tuple(by_id[i] for i in critical),
+        stakeholders=tuple(stakeholders.values()),
+        objectives=tuple(
+            ObjectiveView(o.id, o.title, o.description, tuple(o.success_criteria), stakeholders[o.owner])
+            for o in plan.objectives
+        ),
+        metrics=tuple(
+            MetricView(
+                m.id,
+                m.name,
+                m.unit,
+                m.baseline,
+                m.target,
+                m.actual,
+                m.measure_by,
+                stakeholders[m.owner],
+                _metric_progress(m.baseline, m.target, m.actual),
+            )
+            for m in plan.metrics
+        ),
+        signatories=tuple(stakeholders[i] for i in plan.signoff),
+        by_id=MappingProxyType(by_id),
+    )
+
+
+def _metric_progress(baseline: float, target: float, actual: float | None) -> int | None:
+    if actual is None or target == baseline:
+        return None
+    return round(100 * (actual - baseline) / (target - baseline))
+
+
+def _critical_path(plan: Plan) -> list[str]:
+    """Ids on the longest dependency chain that ends at the last milestone due by target_close.
+
+    Without durations, "critical" means the chain with the most steps that must happen in order
+    before the close; ties go to the chain whose steps are due later (less slack).
+    """
+    actions = {a.id: a for _, a in plan.actions()}
+    close = plan.deal.target_close
+    before_close = [a for a in actions.values() if (d := day_of(a.due)) is not None and d <= close]
+    if not before_close:
+        return []
+    milestones = [a for a in before_close if a.milestone] or before_close
+    end = max(milestones, key=lambda a: day_of(a.due))  # type: ignore[arg-type, return-value]
+    memo: dict[str, tuple[int, Any, list[str]]] = {}
+
+    def chain(action_id: str) -> tuple[int, Any, list[str]]:
+        if action_id not in memo:
+            action = actions[action_id]
+            best: tuple[int, Any, list[str]] = (0, date.min, [])
+            for dep in action.depends_on:
+                if dep in actions:
+                    best = max(best, chain(dep), key=lambda c: (c[0], c[1]))
+            due = day_of(action.due) or date.min
+            memo[action_id] = (best[0] + 1, due, [*best[2], action_id])
+        return memo[action_id]
+
+    return chain(end.id)[2]
