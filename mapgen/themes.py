@@ -1,0 +1,234 @@
+"""Themes: a folder with validated design tokens, CSS and bundled fonts; a theme can extend another.
+
+`theme.yaml` holds the description, an optional `extends`, the tokens (colours, status colours,
+fonts, sizes, page, logo placement), the font files and the CSS files. A child's tokens are merged
+over its parent's, its CSS comes after its parent's, and its files hide its parent's files of the
+same name, so a user copies only what they change. The same tokens drive HTML, email, PDF and DOCX.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from mapgen.errors import InvalidInput, Problem, UsageError
+from mapgen.resources import find
+
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+Length = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?(pt|mm|cm|in|px)$")]
+FontStack = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 ,'\"-]+$", max_length=200)]
+
+
+class _Tokens(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Colours(_Tokens):
+    primary: Colour
+    """Brand colour: headings, rules, the timeline."""
+    on_primary: Colour
+    """Text on the primary colour."""
+    accent: Colour
+    """Highlights: milestones, links, the as-of marker."""
+    text: Colour
+    muted: Colour
+    """Secondary text."""
+    background: Colour
+    surface: Colour
+    """Table stripes, cards."""
+    border: Colour
+
+
+class StatusColours(_Tokens):
+    """One colour per derived state; every format also shows the state as text."""
+
+    done: Colour
+    on_track: Colour
+    due_soon: Colour
+    overdue: Colour
+    stalled: Colour
+    blocked: Colour
+
+
+class Fonts(_Tokens):
+    body: FontStack
+    heading: FontStack
+    mono: FontStack
+
+
+class Sizes(_Tokens):
+    base: Length
+    small: Length
+    h1: Length
+    h2: Length
+    h3: Length
+
+
+class Page(_Tokens):
+    size: Literal["A4", "Letter"]
+    margin: Length
+
+
+class Logo(_Tokens):
+    placement: Literal["left", "right", "center"]
+    height: Length
+
+
+class Tokens(_Tokens):
+    colors: Colours
+    status: StatusColours
+    fonts: Fonts
+    sizes: Sizes
+    page: Page
+    logo: Logo
+
+
+class FontFile(_Tokens):
+    family: FontStack
+    file: str
+    weight: Literal[100, 200, 300, 400, 500, 600, 700, 800, 900] = 400
+    style: Literal["normal", "italic"] = "normal"
+
+
+class ThemeFile(BaseModel):
+    """The contents of one theme.yaml; tokens may be partial when the theme extends another."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = ""
+    extends: str | None = None
+    tokens: dict[str, Any] = {}
+    fonts: list[FontFile] = []
+    css: list[str] = []
+
+
+@dataclass(frozen=True, slots=True)
+class BundledFont:
+    family: str
+    path: Path
+    weight: int
+    style: str
+
+    @property
+    def format(self) -> str:
+        return {".otf": "opentype", ".ttf": "truetype", ".woff2": "woff2", ".woff": "woff"}.get(
+            self.path.suffix.lower(), "truetype"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A resolved theme: merged tokens, CSS in cascade order, fonts, and the folders it came from."""
+
+    name: str
+    description: str
+    tokens: Tokens
+    css: str
+    fonts: tuple[BundledFont, ...]
+    dirs: tuple[Path, ...]
+    """This theme's folder first, then its ancestors': where its assets may come from."""
+
+    def asset(self, relative: str) -> Path:
+        """A file of the theme (child first), refused if it resolves outside the theme folders."""
+        for folder in self.dirs:
+            candidate = (folder / relative).resolve()
+            if candidate.is_relative_to(folder.resolve()) and candidate.is_file():
+                return candidate
+        raise UsageError(f"theme '{self.name}' has no file {relative}")
+
+
+def load_theme(name_or_path: str) -> Theme:
+    """Find a theme by name (user folder first) or path, resolve `extends`, validate tokens."""
+    chain: list[tuple[Path, ThemeFile]] = []
+    folder = find("themes", name_or_path)
+    while True:
+        if any(folder.resolve() == seen.resolve() for seen, _ in chain):
+            raise UsageError(f"theme {folder} extends itself in a loop")
+        theme_file = _read(folder)
+        chain.append((folder, theme_file))
+        if theme_file.extends is None:
+            break
+        folder = _parent(folder, theme_file.extends)
+
+    merged: dict[str, Any] = {}
+    for _, theme_file in reversed(chain):
+        merged = _deep_merge(merged, theme_file.tokens)
+    try:
+        tokens = Tokens.model_validate(merged)
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                err["msg"], "tokens." + ".".join(str(p) for p in err["loc"]), str(chain[0][0] / "theme.yaml")
+            )
+            for err in exc.errors(include_url=False)
+        ]
+        raise InvalidInput(problems) from None
+
+    dirs = tuple(folder for folder, _ in chain)
+    css_parts: list[str] = []
+    fonts: dict[tuple[str, int, str], BundledFont] = {}
+    for folder, theme_file in reversed(chain):
+        for css in theme_file.css:
+            css_parts.append(_confined(folder, css).read_text(encoding="utf-8"))
+        for font in theme_file.fonts:
+            fonts[(font.family, font.weight, font.style)] = BundledFont(
+                font.family, _confined(folder, font.file), font.weight, font.style
+            )
+    return Theme(
+        name=chain[0][0].name,
+        description=chain[0][1].description,
+        tokens=tokens,
+        css="\n".join(css_parts),
+        fonts=tuple(fonts.values()),
+        dirs=dirs,
+    )
+
+
+def _read(folder: Path) -> ThemeFile:
+    import yaml
+
+    path = folder / "theme.yaml"
+    if not path.is_file():
+        raise UsageError(f"{folder} is not a theme: it has no theme.yaml")
+    try:
+        return ThemeFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except yaml.YAMLError as exc:
+        raise InvalidInput([Problem(f"invalid YAML: {exc}", file=str(path))]) from None
+    except ValidationError as exc:
+        raise InvalidInput(
+            [
+                Problem(err["msg"], ".".join(str(p) for p in err["loc"]), str(path))
+                for err in exc.errors(include_url=False)
+            ]
+        ) from None
+
+
+def _parent(folder: Path, extends: str) -> Path:
+    """`extends` names a theme; a built-in that a user theme shadows under the same name is still found."""
+    from mapgen.resources import builtin_dir
+
+    if extends == folder.name:
+        candidate = builtin_dir("themes") / extends
+        if candidate.resolve() != folder.resolve() and candidate.is_dir():
+            return candidate
+    return find("themes", extends)
+
+
+def _confined(folder: Path, relative: str) -> Path:
+    target = (folder / relative).resolve()
+    if not target.is_relative_to(folder.resolve()) or not target.is_file():
+        raise UsageError(f"theme file not found inside {folder}: {relative}")
+    return target
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
