@@ -195,7 +195,7 @@ def new(template: str, output: Path, assignments: tuple[str, ...], force: bool) 
 
     if output.exists() and not force:
         raise UsageError(f"{output} exists; use --force to overwrite it")
-    text = instantiate(find("templates", template, pattern="*.yaml"), list(assignments))
+    text = instantiate(find("templates", template, pattern="*.yaml"), list(assignments), today=date.today())
     output = output.resolve()
     write_atomically(output.parent, [Artifact(output.name, text.encode(), "application/yaml")])
     click.echo(str(output))

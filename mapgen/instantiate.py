@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +44,18 @@ def parse_assignment(text: str) -> tuple[list[str | int], Any]:
     return parts, value
 
 
-def instantiate(template: Path, assignments: list[str]) -> str:
-    """The text of a ready plan made from `template` with `assignments` applied."""
+def instantiate(template: Path, assignments: list[str], *, today: date | None = None) -> str:
+    """The text of a ready plan made from `template` with `assignments` applied.
+
+    `updated` becomes `today` unless it is set explicitly: a new plan's status is as of the day it
+    was made, not the day the template was written.
+    """
     from ruamel.yaml import YAML
 
     yaml_rt = YAML(typ="rt")
     yaml_rt.preserve_quotes = True
     yaml_rt.width = 4096
+    yaml_rt.indent(mapping=2, sequence=4, offset=2)
     data, _ = read_plan_data(template)
     try:
         document = yaml_rt.load(template.read_text(encoding="utf-8-sig"))
@@ -58,8 +63,10 @@ def instantiate(template: Path, assignments: list[str]) -> str:
         raise InvalidInput([Problem(f"cannot read template: {exc}", file=str(template))]) from None
     if not isinstance(document, dict):
         raise InvalidInput([Problem("a template must be a mapping of fields", file=str(template))])
-    for text in assignments:
-        parts, value = parse_assignment(text)
+    parsed = [(*parse_assignment(text), text) for text in assignments]
+    if today is not None and not any(parts == ["updated"] for parts, _, _ in parsed):
+        parsed.insert(0, (["updated"], today, "updated"))
+    for parts, value, text in parsed:
         _assign(document, parts, value, text)
         _assign(data, parts, value, text)
 
@@ -81,8 +88,19 @@ def instantiate(template: Path, assignments: list[str]) -> str:
 
     out = io.StringIO()
     yaml_rt.dump(document, out)
-    lines = out.getvalue().splitlines(keepends=True)
-    return "".join(line for line in lines if not line.startswith("# description:"))
+    return _without_header(out.getvalue(), template)
+
+
+def _without_header(text: str, template: Path) -> str:
+    """Swap the template's leading comment block (its description and how to instantiate it) for
+    one line saying where the plan came from; comments inside the plan stay."""
+    lines = text.splitlines(keepends=True)
+    start = 0
+    while start < len(lines) and lines[start].startswith("#"):
+        start += 1
+    origin = f"# Made from the template '{template.stem}' by mapgen new. Dates are absolute now:\n"
+    advice = "# edit them here, bump `revision` and re-share; `mapgen diff` shows what changed.\n"
+    return origin + advice + "".join(lines[start:])
 
 
 def _assign(document: Any, parts: list[str | int], value: Any, text: str) -> None:
