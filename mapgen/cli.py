@@ -212,11 +212,9 @@ def new(template: str, output: Path, assignments: tuple[str, ...], force: bool) 
 )
 def schema(fmt: str) -> None:
     """Print the plan's JSON Schema (or the field reference)."""
-    from mapgen.spec import json_schema
+    from mapgen.specdoc import json_schema, spec_reference
 
     if fmt == "markdown":
-        from mapgen.specdoc import spec_reference
-
         click.echo(spec_reference(), nl=False)
     else:
         click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))

@@ -24,11 +24,17 @@ class BusinessCalendar:
 
     @cached_property
     def _holidays(self) -> Any:
+        """Imported on first use: the library loads every country, which only business days need."""
         if self.country is None:
             return {}
         import holidays
 
-        return holidays.country_holidays(self.country, subdiv=self.subdivision)
+        try:
+            return holidays.country_holidays(self.country, subdiv=self.subdivision)
+        except NotImplementedError as exc:
+            raise ValueError(
+                f"calendar: no public holidays known for this country or subdivision ({exc})"
+            ) from None
 
     def is_business_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self._holidays

@@ -62,8 +62,7 @@ def load_data(data: Any, base_dir: Path) -> tuple[Plan, list[Problem]]:
         raise InvalidInput(_pydantic_problems(exc, data)) from None
     problems: list[Problem] = []
     plan = resolve_dates(raw, problems)
-    if plan is not raw or not problems:
-        problems += check_plan(plan, base_dir)
+    problems += check_plan(plan, base_dir)
     return plan, problems
 
 
@@ -74,14 +73,6 @@ def resolve_dates(plan: Plan, problems: list[Problem]) -> Plan:
         plan.calendar.country if plan.calendar else None,
         plan.calendar.subdivision if plan.calendar else None,
     )
-    if plan.calendar is not None:
-        try:
-            calendar.is_business_day(plan.deal.target_close)
-        except (NotImplementedError, KeyError, ValueError) as exc:
-            problems.append(
-                Problem(f"no holiday calendar for this country or subdivision: {exc}", path="calendar")
-            )
-            return plan
     paths = {
         "start": "deal.start",
         "target_close": "deal.target_close",

@@ -185,8 +185,18 @@ def _locale(value: str) -> str:
     return value
 
 
+def _country(value: str) -> str:
+    from babel import Locale
+
+    if value not in Locale("en").territories:
+        raise ValueError(f"unknown ISO 3166 country code '{value}'")
+    return value
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    """Field docstrings are the field docs; `mapgen.specdoc` reads them (not at import, for speed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Side(StrEnum):
@@ -350,7 +360,7 @@ class Metric(_Model):
 
 
 class Calendar(_Model):
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_country)]
     """ISO 3166 country code whose public holidays business days skip."""
     subdivision: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$")] | None = None
     """State or region code, such as NY."""
@@ -412,14 +422,6 @@ class Plan(_Model):
         return [(phase, action) for phase in self.phases for action in phase.actions]
 
 
-def json_schema() -> dict[str, Any]:
-    """The plan's JSON Schema, for editors and integrations."""
-    schema = Plan.model_json_schema(mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://mapgen.dev/schema/plan-v1.json"
-    return schema
-
-
 __all__ = [
     "DEAL_ANCHORS",
     "SPEC_VERSION",
@@ -441,5 +443,4 @@ __all__ = [
     "Status",
     "Visibility",
     "clean_text",
-    "json_schema",
 ]

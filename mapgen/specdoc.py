@@ -1,10 +1,20 @@
-"""The Markdown field reference (docs/spec.md), generated from the models so it cannot drift."""
+"""The plan's JSON Schema and Markdown field reference, generated from the models so they cannot drift.
+
+Field docs are the docstrings under each field in mapgen/spec.py. They are read here, with `ast`,
+only when a schema or reference is asked for: pydantic's own `use_attribute_docstrings` would parse
+the source on every import and slow down every command.
+"""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import types
 import typing
 from enum import Enum
+from functools import cache
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -29,6 +39,39 @@ days: weekends and the holidays of `calendar` skipped) or `w` (weeks). Relative 
 when the plan is loaded.
 
 """
+
+
+@cache
+def field_docs(model: type[BaseModel]) -> dict[str, str]:
+    """Docstrings written under the fields of `model`, by field name."""
+    tree = ast.parse(inspect.getsource(model))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs: dict[str, str] = {}
+    for node, following in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[node.target.id] = inspect.cleandoc(following.value.value)
+    return docs
+
+
+def json_schema() -> dict[str, Any]:
+    """The plan's JSON Schema (draft 2020-12) with every field's description, for editors."""
+    schema = spec.Plan.model_json_schema(mode="validation")
+    definitions = schema.get("$defs", {})
+    for model in _models():
+        target = schema if model is spec.Plan else definitions.get(model.__name__, {})
+        for name, doc in field_docs(model).items():
+            target.get("properties", {}).get(name, {}).setdefault("description", doc)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://mapgen.dev/schema/plan-v1.json",
+        **schema,
+    }
 
 
 def _doc_type(metadata: typing.Iterable[object]) -> str | None:
@@ -89,7 +132,7 @@ def spec_reference() -> str:
         for name, field in model.model_fields.items():
             required = "yes" if field.is_required() else ""
             default = "" if field.is_required() else _default(field)
-            description = (field.description or "").replace("\n", " ").replace("|", "\\|")
+            description = field_docs(model).get(name, "").replace("\n", " ").replace("|", "\\|")
             parts.append(
                 f"| `{name}` | {_doc_type(field.metadata) or _type_name(field.annotation)} | {required} | {default} | {description} |\n"
             )
