@@ -201,6 +201,52 @@ def new(template: str, output: Path, assignments: tuple[str, ...], force: bool) 
     click.echo(str(output))
 
 
+@cli.command("import")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Plan file to write.",
+)
+@click.option("--columns", metavar="MAPPING", help='Header to field, such as "Task Name=action,Resp.=owner".')
+@click.option("--date-format", metavar="FMT", help="The sheet's date format, such as %d.%m.%Y or DD.MM.YYYY.")
+@click.option("--sheet", "sheet_name", metavar="NAME", help="Worksheet of an xlsx file (default: the first).")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY.PATH=VALUE",
+    help="Set a plan field the sheet lacks, such as buyer.name=Acme Corp (repeatable).",
+)
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def import_(
+    sheet: Path,
+    output: Path,
+    columns: str | None,
+    date_format: str | None,
+    sheet_name: str | None,
+    assignments: tuple[str, ...],
+    force: bool,
+) -> None:
+    """Make a plan from a MAP spreadsheet (CSV or XLSX); problems are listed by row and column."""
+    from mapgen.importer import ImportOptions, import_sheet
+    from mapgen.pipeline import write_atomically
+    from mapgen.renderers.base import Artifact
+
+    if output.exists() and not force:
+        raise UsageError(f"{output} exists; use --force to overwrite it")
+    options = ImportOptions(columns, date_format, sheet_name, assignments, date.today())
+    result = import_sheet(sheet, options)
+    _report(result.warnings)
+    output = output.resolve()
+    write_atomically(output.parent, [Artifact(output.name, result.text.encode(), "application/yaml")])
+    click.echo(
+        f"{output}: {result.actions} actions, {result.stakeholders} stakeholders, {result.phases} phases"
+    )
+
+
 @cli.command()
 @click.option(
     "--format",

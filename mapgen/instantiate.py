@@ -67,8 +67,8 @@ def instantiate(template: Path, assignments: list[str], *, today: date | None = 
     if today is not None and not any(parts == ["updated"] for parts, _, _ in parsed):
         parsed.insert(0, (["updated"], today, "updated"))
     for parts, value, text in parsed:
-        _assign(document, parts, value, text)
-        _assign(data, parts, value, text)
+        assign(document, parts, value, text)
+        assign(data, parts, value, text)
 
     plan, problems = load_data(data, template.resolve().parent)
     errors = [p for p in problems if p.severity == "error"]
@@ -103,7 +103,8 @@ def _without_header(text: str, template: Path) -> str:
     return origin + advice + "".join(lines[start:])
 
 
-def _assign(document: Any, parts: list[str | int], value: Any, text: str) -> None:
+def assign(document: Any, parts: list[str | int], value: Any, text: str) -> None:
+    """Set `parts` in a nested mapping, creating mappings on the way; `text` names the --set in errors."""
     node = document
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
@@ -131,4 +132,4 @@ def template_description(path: Path) -> str:
     return ""
 
 
-__all__ = ["instantiate", "parse_assignment", "template_description"]
+__all__ = ["assign", "instantiate", "parse_assignment", "template_description"]
