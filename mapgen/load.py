@@ -18,7 +18,7 @@ from mapgen.dates import BusinessCalendar, resolve_all
 from mapgen.errors import InvalidInput, Problem, Severity, did_you_mean
 from mapgen.rules import check_plan
 from mapgen.source import Lines, join_path, read_plan_data
-from mapgen.spec import DEAL_ANCHORS, Plan, RelativeDate
+from mapgen.spec import DEAL_ANCHORS, PATTERN_HINTS, Plan, RelativeDate
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,8 @@ def load_plan(path: Path | str, *, strict: bool = False) -> LoadedPlan:
     try:
         plan = load_data(data, path.resolve().parent)
     except InvalidInput as exc:
-        raise InvalidInput([_locate(p, name, lines) for p in exc.problems]) from None
+        located = sorted((_locate(p, name, lines) for p in exc.problems), key=lambda p: p.line or 0)
+        raise InvalidInput(located) from None
     problems = sorted((_locate(p, name, lines) for p in plan[1]), key=lambda p: p.line or 0)
     errors = [p for p in problems if p.severity is Severity.ERROR or strict]
     if errors:
@@ -151,6 +152,11 @@ def _message(err: Any, path: str) -> str:
         return f"unknown field '{field}'{did_you_mean(field, allowed)}"
     if kind == "missing":
         return "required field is missing"
+    if kind == "string_pattern_mismatch":
+        pattern = err.get("ctx", {}).get("pattern", "")
+        hint = PATTERN_HINTS.get(pattern)
+        if hint:
+            return f"{hint} (got {err['input']!r})"
     message = err["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

@@ -1,7 +1,7 @@
 """Read a plan file (YAML or JSON) into plain Python data plus a map of field paths to line numbers.
 
 YAML is read with a safe loader that follows YAML 1.2 for booleans and numbers (`no` stays a string,
-`012` is twelve), rejects duplicate keys, and records the line of every key and item so that errors
+`012` is twelve), leaves dates to the models, rejects duplicate keys, and records the line of every key and item so that errors
 can point at it. JSON is read with the standard library and its duplicate keys are rejected too.
 """
 
@@ -22,13 +22,16 @@ _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader with YAML 1.2 core-schema booleans and integers."""
+    """Safe loader with YAML 1.2 core-schema booleans and integers, and dates left as text.
+
+    Dates stay strings so that the plan models parse them field by field: an impossible date such as
+    2027-02-30 is then reported at its field and line instead of failing the whole file.
+    """
 
 
+_DROPPED = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp")
 _Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")
-    ]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(

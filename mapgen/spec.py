@@ -46,11 +46,25 @@ class DocType:
     label: str
 
 
+ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+EMAIL_PATTERN = r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$"
+URL_PATTERN = r"^https?://[^\s<>\"]+$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+PATTERN_HINTS = {
+    ID_PATTERN: "ids use lowercase letters, digits and inner hyphens, up to 64 characters",
+    EMAIL_PATTERN: "not an email address",
+    URL_PATTERN: "must be an https:// or http:// address",
+    CURRENCY_PATTERN: "must be a three-letter ISO 4217 currency code such as USD",
+    COUNTRY_PATTERN: "must be a two-letter ISO 3166 country code such as US",
+}
+"""Messages for pattern mismatches: a regular expression is no help to the person who wrote the plan."""
+
 Id = Annotated[
     str,
     DocType("id"),
-    StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"),
-    WithJsonSchema({"type": "string", "pattern": "^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"}),
+    StringConstraints(pattern=ID_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": ID_PATTERN}),
 ]
 Line = Annotated[
     str,
@@ -148,7 +162,12 @@ When = Annotated[
 
 
 def _plain_date(value: Any) -> date:
-    result = _when(value)
+    try:
+        result = _when(value)
+    except ValueError as exc:
+        if str(exc).startswith("not a real date"):
+            raise
+        result = None
     if isinstance(result, datetime) or not isinstance(result, date):
         raise ValueError("expected a date (YYYY-MM-DD)")
     return result
@@ -247,14 +266,14 @@ class Party(_Model):
     """Organisation name as it should appear on the cover and in every artifact."""
     logo: Annotated[str, StringConstraints(max_length=300)] | None = None
     """PNG, JPEG or SVG file, relative to the plan file and inside its folder (no URLs)."""
-    website: Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$", max_length=500)] | None = None
+    website: Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=500)] | None = None
     """https:// or http:// address of the organisation."""
 
 
 class Money(_Model):
     amount: Annotated[Number, Field(ge=0)]
     """Amount in the currency's main unit."""
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    currency: Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
     """ISO 4217 code, such as USD or EUR."""
 
 
@@ -284,10 +303,7 @@ class Stakeholder(_Model):
     """buyer or seller."""
     role: Role = Role.OTHER
     """The person's part in the deal."""
-    email: (
-        Annotated[str, StringConstraints(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$", max_length=254)]
-        | None
-    ) = None
+    email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)] | None = None
     """Email address, used as the calendar attendee and in contact tables."""
 
 
@@ -360,7 +376,7 @@ class Metric(_Model):
 
 
 class Calendar(_Model):
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_country)]
+    country: Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN), AfterValidator(_country)]
     """ISO 3166 country code whose public holidays business days skip."""
     subdivision: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$")] | None = None
     """State or region code, such as NY."""

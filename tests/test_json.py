@@ -1,0 +1,59 @@
+"""`json` format: snapshot per sample and audience, and byte-identical output across processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mapgen.audience import Audience
+from tests.conftest import ROOT, SAMPLE_IDS, SAMPLES, render_sample
+
+
+@pytest.mark.parametrize("plan", SAMPLES, ids=SAMPLE_IDS)
+@pytest.mark.parametrize("audience", list(Audience), ids=[a.value for a in Audience])
+def test_json_snapshot(plan: Path, audience: Audience, snapshot_text) -> None:
+    (artifact,) = render_sample(plan, ["json"], audience=audience).values()
+    assert artifact.name.endswith(".json")
+    assert artifact.data.decode() == snapshot_text("json")
+
+
+def test_buyer_json_has_no_internal_data() -> None:
+    plan = ROOT / "samples" / "northwind-acme" / "plan.yaml"
+    (artifact,) = render_sample(plan, ["json"]).values()
+    document = json.loads(artifact.data)
+    text = artifact.data.decode()
+    assert document["plan"]["internal"] is None
+    assert '"visibility": "internal"' not in text
+    for secret in ("discount-approval", "forecast", "12% discount"):
+        assert secret not in text
+
+
+def test_json_is_byte_identical_across_processes(tmp_path: Path) -> None:
+    outputs = []
+    for n, (tz, lang, seed) in enumerate([("UTC", "C.UTF-8", "1"), ("Asia/Tokyo", "de_DE.UTF-8", "987")]):
+        out = tmp_path / str(n)
+        env = {**os.environ, "TZ": tz, "LANG": lang, "LC_ALL": lang, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mapgen",
+                "render",
+                *map(str, SAMPLES),
+                "-f",
+                "json",
+                "-o",
+                str(out),
+                "-q",
+            ],
+            check=True,
+            env=env,
+        )
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) == len(SAMPLES)
