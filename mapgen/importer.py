@@ -227,7 +227,8 @@ def _text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="minutes")
-    return str(value).strip()
+    text = str(value).strip()
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
 
 
 class _Importer:

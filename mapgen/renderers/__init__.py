@@ -22,6 +22,9 @@ class FormatInfo:
 
 FORMATS: tuple[FormatInfo, ...] = (
     FormatInfo("json", "mapgen.renderers.json", "the normalised plan plus derived status, for integrations"),
+    FormatInfo("ics", "mapgen.renderers.ics", "calendar feeds per plan, side and stakeholder, with stable UIDs"),
+    FormatInfo("csv", "mapgen.renderers.csv", "the actions as a spreadsheet that mapgen import reads back"),
+    FormatInfo("xlsx", "mapgen.renderers.xlsx", "the actions as an Excel workbook: filters, dates, status colours"),
 )
 
 
