@@ -1,0 +1,331 @@
+"""The template context that HTML, email and PDF share: view, labels, theme CSS, logos, timeline.
+
+Everything here is presentation: turning view values into CSS, data: URIs and SVG coordinates.
+Status and progress are read from the view (mapgen/view.py), never worked out again here or in a
+template. Assets come only from the plan's folder (logos) and the theme's folders (fonts).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from mapgen.i18n import Localizer, localizer
+from mapgen.markdown import to_html, to_plain
+from mapgen.rules import check_asset, day_of
+from mapgen.spec import Party, Side
+from mapgen.view import PlanView, State
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from mapgen.layouts import Layout
+    from mapgen.renderers.base import RenderContext
+    from mapgen.themes import Theme, Tokens
+
+MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+FONT_MEDIA_TYPES = {
+    "opentype": "font/otf",
+    "truetype": "font/ttf",
+    "woff2": "font/woff2",
+    "woff": "font/woff",
+}
+STATE_ORDER = (State.DONE, State.ON_TRACK, State.DUE_SOON, State.OVERDUE, State.STALLED, State.BLOCKED)
+
+
+def template_context(ctx: RenderContext) -> dict[str, Any]:
+    """The variables every layout template sees (HTML page, email and PDF print template)."""
+    view = ctx.view
+    plan = view.plan
+    l10n = localizer(plan.locale, plan.timezone)
+    theme: Theme = ctx.theme
+    return {
+        "view": view,
+        "plan": plan,
+        "l10n": l10n,
+        "_": l10n.gettext,
+        "ngettext": l10n.ngettext,
+        "theme": theme,
+        "tokens": theme.tokens,
+        "layout": ctx.layout,
+        "sections": ctx.layout.sections,
+        "options": ctx.options,
+        "link": ctx.options.link,
+        "logos": {side: logo_data_uri(party_of(view, side), ctx.assets_dir) for side in Side},
+        "timeline": timeline_geometry(view, l10n),
+        "changes": changes_of(ctx),
+        "next_by_side": next_actions_by_side(view),
+        "open_milestones": tuple(m for m in view.milestones if m.is_open),
+        "states": STATE_ORDER,
+        "Side": Side,
+        "State": State,
+    }
+
+
+def environment(layout: Layout) -> jinja2.Environment:
+    """The layout's Jinja2 environment with mapgen's filters added (idempotent)."""
+    env = layout.environment
+    env.filters.setdefault("markdown", to_html)
+    env.filters.setdefault("plain", to_plain)
+    return env
+
+
+def party_of(view: PlanView, side: Side) -> Party:
+    return view.plan.buyer if side is Side.BUYER else view.plan.seller
+
+
+def logo_data_uri(party: Party, assets_dir: Path | None) -> str | None:
+    """The party's logo as a data: URI, or None when it has none or it is refused.
+
+    The loader already checked the file; it is checked again here because a renderer must never
+    read outside the plan's folder, whatever plan object it is handed.
+    """
+    if party.logo is None or assets_dir is None:
+        return None
+    if check_asset(party.logo, Path(assets_dir)) is not None:
+        return None
+    path = (Path(assets_dir) / party.logo).resolve()
+    return _data_uri(path, MEDIA_TYPES[path.suffix.lower()])
+
+
+@cache
+def _data_uri(path: Path, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def font_families(stack: str) -> list[str]:
+    """Family names of a CSS font stack, unquoted: "Inter, 'Noto Sans', sans-serif" -> [...]."""
+    return [part.strip().strip("'\"") for part in stack.split(",") if part.strip()]
+
+
+def font_face_css(theme: Theme, embed: bool = True) -> str:
+    """@font-face rules for the bundled fonts that the theme's tokens actually use.
+
+    `embed=True` inlines them as data: URIs of WOFF2 subsets (Latin, Latin-1, Latin Extended-A,
+    punctuation and currency signs: about a tenth of the files), so a self-contained HTML file
+    stays small; other scripts fall back to the reader's fonts. `embed=False` points at the
+    theme's full files by file: URI, for a print engine whose URL fetcher serves theme files.
+    """
+    used = {name for stack in theme.tokens.fonts.model_dump().values() for name in font_families(stack)}
+    rules = []
+    for font in sorted(theme.fonts, key=lambda f: (f.family, f.weight, f.style)):
+        if font.family not in used:
+            continue
+        if embed:
+            src, fmt = _subset_data_uri(font.path), "woff2"
+        else:
+            src, fmt = font.path.as_uri(), font.format
+        rules.append(
+            f'@font-face{{font-family:"{font.family}";src:url("{src}") format("{fmt}");'
+            f"font-weight:{font.weight};font-style:{font.style};font-display:swap}}"
+        )
+    return "\n".join(rules)
+
+
+EMBEDDED_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x2010, 0x2027),
+    (0x2030, 0x203A),
+    (0x20A0, 0x20BF),
+    (0x2212, 0x2212),
+)
+
+
+@cache
+def _subset_data_uri(path: Path) -> str:
+    """A WOFF2 subset of one font file (once per process: subsetting takes a few tenths of a second)."""
+    from io import BytesIO
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["kern", "liga", "calt", "tnum", "case", "ccmp", "mark", "mkmk"]
+    font = TTFont(str(path))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[c for low, high in EMBEDDED_RANGES for c in range(low, high + 1)])
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    buffer = BytesIO()
+    font.save(buffer)
+    return f"data:font/woff2;base64,{base64.b64encode(buffer.getvalue()).decode('ascii')}"
+
+
+def tokens_css(tokens: Tokens) -> str:
+    """The theme tokens as CSS custom properties on :root (--color-primary, --status-done, ...)."""
+    lines = [":root{"]
+    groups = {"color": tokens.colors, "status": tokens.status, "font": tokens.fonts, "size": tokens.sizes}
+    for prefix, group in groups.items():
+        for key, value in group.model_dump().items():
+            lines.append(f"--{prefix}-{key.replace('_', '-')}:{value};")
+    lines.append(f"--page-margin:{tokens.page.margin};--logo-height:{tokens.logo.height};")
+    lines.append(f"--logo-align:{tokens.logo.placement};")
+    lines.append("}")
+    return "".join(lines)
+
+
+def theme_style(theme: Theme, embed_fonts: bool = True) -> Markup:
+    """Fonts, tokens and the theme's CSS, in cascade order, for one <style> element."""
+    css = "\n".join(
+        part for part in (font_face_css(theme, embed_fonts), tokens_css(theme.tokens), theme.css) if part
+    )
+    return Markup(css.replace("</", "<\\/"))
+
+
+def next_actions_by_side(view: PlanView, limit: int = 5) -> dict[Side, tuple[Any, ...]]:
+    """The soonest open actions of each side (the view already sorted them)."""
+    return {side: tuple(a for a in view.next_actions if a.side is side)[:limit] for side in Side}
+
+
+def changes_of(ctx: RenderContext) -> Any:
+    """The "what changed" records the pipeline attached (issue 7), or None to render nothing."""
+    changes = getattr(ctx, "changes", None) or ctx.options.extra.get("changes")
+    return changes or None
+
+
+# --------------------------------------------------------------------------- timeline geometry
+
+TIMELINE_WIDTH = 960
+LABEL_WIDTH = 220
+ROW_HEIGHT = 30
+AXIS_HEIGHT = 40
+MARKER_HEIGHT = 22
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    y: float
+    name: str
+    x: float
+    width: float
+    percent: int
+    first: date | None
+    last: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePoint:
+    x: float
+    y: float
+    title: str
+    when: str
+    state: State
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineMarker:
+    x: float
+    label: str
+    kind: str
+    """as-of, close or go-live."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    width: int
+    height: int
+    label_width: int
+    top: int
+    bottom: float
+    start: date
+    end: date
+    ticks: tuple[tuple[float, str], ...]
+    rows: tuple[TimelineRow, ...]
+    milestones: tuple[TimelinePoint, ...]
+    markers: tuple[TimelineMarker, ...]
+
+
+def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
+    """SVG coordinates: one bar per phase (first to last due date), milestones as points on their
+    phase's row, month ticks, and markers for the as-of date, target close and go-live."""
+    deal = view.plan.deal
+    days = [d for d in (day_of(deal.start), deal.target_close, day_of(deal.go_live), view.as_of) if d]
+    days += [a.due_day for a in view.actions if a.due_day]
+    start = min(days).replace(day=1)
+    last = max(days)
+    end = (last.replace(day=28) + timedelta(days=4)).replace(day=1)
+    span = max((end - start).days, 1)
+    plot = TIMELINE_WIDTH - LABEL_WIDTH - 16
+
+    def x(day: date) -> float:
+        return round(LABEL_WIDTH + plot * (day - start).days / span, 1)
+
+    top = AXIS_HEIGHT + MARKER_HEIGHT
+    rows, points = [], []
+    row_of = {}
+    for index, phase in enumerate(view.phases):
+        y = top + index * ROW_HEIGHT
+        row_of[phase.id] = y
+        if phase.first_due and phase.last_due:
+            left, right = x(phase.first_due), x(phase.last_due)
+            rows.append(
+                TimelineRow(
+                    y,
+                    phase.name,
+                    left,
+                    max(right - left, 6),
+                    phase.progress.percent,
+                    phase.first_due,
+                    phase.last_due,
+                )
+            )
+        else:
+            rows.append(TimelineRow(y, phase.name, LABEL_WIDTH, 0, phase.progress.percent, None, None))
+    for m in view.milestones:
+        if m.due_day:
+            points.append(
+                TimelinePoint(
+                    x(m.due_day),
+                    row_of[m.phase_id] + ROW_HEIGHT / 2,
+                    m.title,
+                    l10n.format_due(m.due),
+                    m.state,
+                )
+            )
+    bottom = top + len(rows) * ROW_HEIGHT
+    months = _month_starts(start, end)
+    step = 1 if len(months) <= 8 else 2 if len(months) <= 16 else 3
+    ticks = tuple(
+        (x(m), l10n.format_date(m, "MMMyy" if i == 0 or m.month == 1 else "MMM"))
+        for i, m in enumerate(months[::step])
+    )
+    markers = [TimelineMarker(x(deal.target_close), l10n.gettext("Target close"), "close")]
+    go_live = day_of(deal.go_live)
+    if go_live:
+        markers.append(TimelineMarker(x(go_live), l10n.gettext("Go-live"), "go-live"))
+    markers.append(
+        TimelineMarker(
+            x(view.as_of),
+            l10n.gettext("As of %(date)s") % {"date": l10n.format_date(view.as_of, "MMMd")},
+            "as-of",
+        )
+    )
+    return Timeline(
+        width=TIMELINE_WIDTH,
+        height=int(bottom + 8),
+        label_width=LABEL_WIDTH,
+        top=top,
+        bottom=bottom,
+        start=start,
+        end=end,
+        ticks=ticks,
+        rows=tuple(rows),
+        milestones=tuple(points),
+        markers=tuple(markers),
+    )
+
+
+def _month_starts(start: date, end: date) -> list[date]:
+    months, current = [], start
+    while current < end:
+        months.append(current)
+        current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
