@@ -21,6 +21,7 @@ class FormatInfo:
 
 
 FORMATS: tuple[FormatInfo, ...] = (
+    FormatInfo("pdf", "mapgen.renderers.pdf", "branded, tagged PDF with sign-off fields; PDF/A-3b on request"),
     FormatInfo("json", "mapgen.renderers.json", "the normalised plan plus derived status, for integrations"),
     FormatInfo("ics", "mapgen.renderers.ics", "calendar feeds per plan, side and stakeholder, with stable UIDs"),
     FormatInfo("csv", "mapgen.renderers.csv", "the actions as a spreadsheet that mapgen import reads back"),

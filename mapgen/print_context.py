@@ -1,0 +1,179 @@
+"""What the print template (layouts/<layout>/print.j2) sees on top of the shared template context.
+
+The PDF needs a few things the screen formats do not: the page size and running header and footer
+(CSS paged media, with plan text escaped as CSS strings), the theme's print stylesheets, document
+metadata for the PDF info dictionary and XMP, and the names of the signature fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from mapgen import __version__
+from mapgen.errors import UsageError
+from mapgen.pdf_finish import SIGNATURE_PREFIX
+
+if TYPE_CHECKING:
+    from mapgen.i18n import Localizer
+    from mapgen.renderers.base import RenderContext
+    from mapgen.themes import Theme
+    from mapgen.view import PlanView
+
+PRINT_CSS = "print.css"
+"""The file each theme in the chain may provide for print; parents' first, the child's last."""
+
+_PLACEHOLDER = re.compile(r"%\((page|pages)\)s")
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string in which every character but letters, digits and spaces is a
+    hex escape: no plan text can close the string, the rule or the <style> element."""
+    escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}" for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def page_counter_content(template: str) -> Markup:
+    """A translated 'Page %(page)s of %(pages)s' as CSS `content`: strings and page counters."""
+    parts: list[str] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        if match.start() > position:
+            parts.append(css_string(template[position : match.start()]))
+        parts.append(f"counter({match.group(1)})")
+        position = match.end()
+    if position < len(template):
+        parts.append(css_string(template[position:]))
+    return Markup(" ".join(parts))
+
+
+_MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
+
+
+def length_mm(length: str) -> float:
+    """A theme length token ('18mm', '0.75in') in millimetres, for page margin arithmetic."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(mm|cm|in|pt|px)", length)
+    if match is None:
+        raise UsageError(f"not a length: {length!r}")
+    return float(match.group(1)) * _MM_PER_UNIT[match.group(2)]
+
+
+def print_font_stacks(theme: Theme) -> Markup:
+    """The theme's font stacks without emoji families, as custom properties for print.
+
+    With an emoji font named in `font-family`, Pango draws ASCII digits from it (WeasyPrint issues
+    #1848, #2291). Fontconfig still falls back to the installed emoji font for real emoji.
+    """
+    from mapgen.presentation import font_families
+
+    lines = []
+    for key, stack in theme.tokens.fonts.model_dump().items():
+        kept = [part.strip() for part in stack.split(",") if "emoji" not in part.lower()]
+        if len(kept) != len(font_families(stack)):
+            lines.append(f"--font-{key}:{','.join(kept)};")
+    return Markup(f":root{{{''.join(lines)}}}" if lines else "")
+
+
+def print_stylesheets(theme: Theme) -> Markup:
+    """Every print.css of the theme chain, ancestors first, confined to the theme folders."""
+    parts = []
+    for folder in reversed(theme.dirs):
+        path = (folder / PRINT_CSS).resolve()
+        if path.is_file() and path.is_relative_to(folder.resolve()):
+            css = path.read_text(encoding="utf-8")
+            if "</" in css:
+                raise UsageError(f"{path}: '</' is not allowed in a print stylesheet")
+            parts.append(css)
+    return Markup("\n".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """One signatory's block and the name of its empty signature field."""
+
+    field: str
+    label: str
+    stakeholder: Any
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    """What becomes the PDF's info dictionary and XMP metadata (nothing internal goes here)."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    date: str
+    generator: str
+
+
+def document_meta(view: PlanView, l10n: Localizer) -> DocumentMeta:
+    plan = view.plan
+    subject = l10n.gettext("Mutual action plan for %(deal)s between %(buyer)s and %(seller)s") % {
+        "deal": plan.deal.name,
+        "buyer": plan.buyer.name,
+        "seller": plan.seller.name,
+    }
+    keywords = (l10n.gettext("Mutual action plan"), plan.deal.name, plan.buyer.name, plan.seller.name)
+    return DocumentMeta(
+        title=plan.title,
+        author=plan.seller.name,
+        subject=subject,
+        keywords=tuple(k.replace(",", " ") for k in keywords),
+        date=f"{plan.updated.isoformat()}T00:00:00Z",
+        generator=f"mapgen {__version__}",
+    )
+
+
+def print_context(ctx: RenderContext) -> dict[str, Any]:
+    """The shared context plus the print-only values."""
+    from mapgen.presentation import environment, template_context, theme_style
+
+    environment(ctx.layout)
+    context = template_context(ctx)
+    view: PlanView = context["view"]
+    l10n: Localizer = context["l10n"]
+    tokens = ctx.theme.tokens
+    context.update(
+        theme_style=theme_style(ctx.theme, embed_fonts=False),
+        print_style=print_font_stacks(ctx.theme) + print_stylesheets(ctx.theme),
+        page_size=tokens.page.size,
+        page_margin_mm=length_mm(tokens.page.margin),
+        css_string=css_string,
+        page_counter=page_counter_content(l10n.gettext("Page %(page)s of %(pages)s")),
+        running_title=css_string(view.plan.title),
+        running_revision=css_string(
+            l10n.gettext("Revision %(revision)s") % {"revision": l10n.format_number(view.plan.revision)}
+        ),
+        running_fingerprint=css_string(
+            l10n.gettext("Fingerprint %(fingerprint)s") % {"fingerprint": view.short_fingerprint}
+        ),
+        meta=document_meta(view, l10n),
+        signatures=tuple(
+            Signature(
+                field=f"{SIGNATURE_PREFIX}{s.id}",
+                label=l10n.gettext("Signature of %(name)s") % {"name": s.name},
+                stakeholder=s,
+            )
+            for s in view.signatories
+        ),
+        timeline_alt=timeline_alt(view, l10n),
+    )
+    return context
+
+
+def timeline_alt(view: PlanView, l10n: Localizer) -> str:
+    """A sentence that says what the timeline drawing shows, for the figure's text alternative."""
+    milestones = "; ".join(f"{m.title}: {l10n.format_due(m.due)}" for m in view.milestones)
+    text = l10n.gettext("Timeline of %(count)s phases from %(start)s to %(end)s.") % {
+        "count": l10n.format_number(len(view.phases)),
+        "start": l10n.format_due(view.plan.deal.start),
+        "end": l10n.format_due(view.plan.deal.go_live or view.plan.deal.target_close),
+    }
+    if milestones:
+        text += " " + l10n.gettext("Milestones: %(list)s.") % {"list": milestones}
+    return text
