@@ -286,6 +286,10 @@ class _Importer:
             score = sum(1 for f in fields.values() if f is not Field.IGNORE)
             if Field.ACTION in fields.values() and score >= 2 and (best is None or score > best[0]):
                 best = (score, index, fields, headers)
+        seen = {normalise(_text(v)) for row in self.rows[:HEADER_SCAN_ROWS] for v in row}
+        missing = [h for h in overrides if h not in seen]
+        if missing:
+            raise UsageError(f"--columns names a header the sheet does not have: {', '.join(missing)}")
         if best is None:
             raise InvalidInput(
                 [
@@ -297,13 +301,6 @@ class _Importer:
                 ]
             )
         _, index, fields, headers = best
-        present = {normalise(h) for h in headers}
-        missing = [h for h in overrides if h not in present]
-        if missing:
-            shown = ", ".join(repr(h) for h in headers if h)
-            raise UsageError(
-                f"--columns names a header the sheet does not have ({', '.join(missing)}); headers: {shown}"
-            )
         return index, fields, headers
 
     def _data_rows(self) -> list[_Row]:
@@ -548,7 +545,7 @@ class _Importer:
         self._dependencies(actions)
         stakeholders = self._stakeholders(people)
         if self.errors:
-            raise InvalidInput(self.errors)
+            raise InvalidInput(sorted(self.errors, key=_row_of))
         return self._finish(stakeholders, list(phases.values()), actions, rows)
 
     def _visibility(self, row: _Row) -> bool | None:
@@ -727,6 +724,11 @@ _COLUMN_OF = {
     "title": Field.ACTION, "owner": Field.OWNER, "due": Field.DUE, "completed": Field.COMPLETED,
     "status": Field.STATUS, "depends_on": Field.DEPENDS_ON, "outcome": Field.OUTCOME, "notes": Field.NOTES,
 }  # fmt: skip
+
+
+def _row_of(problem: Problem) -> int:
+    match = re.search(r":row (\d+)", problem.file)
+    return int(match.group(1)) if match else 0
 
 
 def _phase_name(text: str) -> str:
