@@ -19,14 +19,14 @@ from mapgen.renderers.sheet import DATE_COLUMNS, HEADERS, rows
 from mapgen.view import PlanView, State
 
 DEFAULT_STATUS = {
-    State.DONE: "1a7f37",
-    State.ON_TRACK: "0969da",
-    State.DUE_SOON: "9a6700",
-    State.OVERDUE: "cf222e",
-    State.STALLED: "82071e",
-    State.BLOCKED: "6e40c9",
+    State.DONE: "1A7F37",
+    State.ON_TRACK: "0969DA",
+    State.DUE_SOON: "9A6700",
+    State.OVERDUE: "CF222E",
+    State.STALLED: "82071E",
+    State.BLOCKED: "6E40C9",
 }
-DEFAULT_HEADER = ("1f3a93", "ffffff")
+DEFAULT_HEADER = ("1F3A93", "FFFFFF")
 WRAPPED = frozenset({"Action", "Outcome", "Notes"})
 MAX_WIDTH = 60
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -37,8 +37,8 @@ def palette(theme: Any) -> tuple[dict[State, str], tuple[str, str]]:
     tokens = getattr(theme, "tokens", None)
     if tokens is None:
         return DEFAULT_STATUS, DEFAULT_HEADER
-    status = {state: getattr(tokens.status, state.value).lstrip("#") for state in State}
-    return status, (tokens.colors.primary.lstrip("#"), tokens.colors.on_primary.lstrip("#"))
+    status = {state: getattr(tokens.status, state.value).lstrip("#").upper() for state in State}
+    return status, (tokens.colors.primary.lstrip("#").upper(), tokens.colors.on_primary.lstrip("#").upper())
 
 
 def workbook_bytes(view: PlanView, theme: Any = None) -> bytes:
@@ -78,7 +78,7 @@ def workbook_bytes(view: PlanView, theme: Any = None) -> bytes:
             )
         state_cell = sheet.cell(row=r, column=tracking + 1)
         state_cell.fill = PatternFill("solid", fgColor=status_colours[action.state])
-        state_cell.font = Font(bold=True, color="ffffff")
+        state_cell.font = Font(bold=True, color="FFFFFF")
     for c, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width
     sheet.freeze_panes = "E2"
