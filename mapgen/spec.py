@@ -195,20 +195,13 @@ def _timezone(value: str) -> str:
 
 
 def _locale(value: str) -> str:
-    from babel import Locale, UnknownLocaleError
+    """A BCP 47 tag Babel has data for; a file lookup, not a load of the locale data."""
+    from babel.localedata import exists
 
-    try:
-        Locale.parse(value, sep="-")
-    except (UnknownLocaleError, ValueError, TypeError):
-        raise ValueError(f"unknown locale '{value}' (for example en-US or de-DE)") from None
-    return value
-
-
-def _country(value: str) -> str:
-    from babel import Locale
-
-    if value not in Locale("en").territories:
-        raise ValueError(f"unknown ISO 3166 country code '{value}'")
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2}|-[0-9]{3})?", value) or not exists(
+        value.replace("-", "_")
+    ):
+        raise ValueError(f"unknown locale '{value}' (for example en-US or de-DE)")
     return value
 
 
@@ -376,8 +369,8 @@ class Metric(_Model):
 
 
 class Calendar(_Model):
-    country: Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN), AfterValidator(_country)]
-    """ISO 3166 country code whose public holidays business days skip."""
+    country: Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
+    """ISO 3166 country code whose public holidays business days skip (checked when a date counts business days)."""
     subdivision: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$")] | None = None
     """State or region code, such as NY."""
 
