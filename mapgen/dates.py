@@ -76,47 +76,49 @@ def resolve_all(
 ) -> dict[str, date | datetime | None]:
     """Resolve every named value; names are the deal anchors and action ids.
 
-    Errors (an unknown anchor, a cycle, an anchor without a date) are passed to `on_error` with the
-    name of the value they concern, and that value resolves to None so the rest still resolves.
+    Walks anchors with an explicit stack, so a chain of thousands of relative dates cannot
+    exhaust Python's recursion limit. Errors (an unknown anchor, a cycle, an anchor without a
+    date) are passed to `on_error` with the name they concern; that value, and every value
+    counted from it, resolves to None so the rest still resolves.
     """
     resolved: dict[str, date | datetime | None] = {}
-    visiting: list[str] = []
-
-    def resolve(name: str) -> date | datetime | None:
-        if name in resolved:
-            return resolved[name]
-        value = values.get(name)
-        if not isinstance(value, RelativeDate):
-            resolved[name] = value
-            return value
-        if name in visiting:
-            cycle = [*visiting[visiting.index(name) :], name]
-            raise DateCycle(cycle)
-        if value.anchor not in values:
-            kinds = "start, target_close, go_live or an action id"
-            raise UnknownAnchor(f"unknown anchor '{value.anchor}' in '{value}' (use {kinds})")
-        visiting.append(name)
-        try:
-            anchor = resolve(value.anchor)
-        finally:
-            visiting.pop()
-        if anchor is None:
-            raise UnknownAnchor(f"'{value.anchor}' has no date to count from")
-        day = anchor.date() if isinstance(anchor, datetime) else anchor
-        resolved[name] = shift(day, value, calendar)
-        return resolved[name]
-
-    for name in values:
-        if name in resolved:
-            continue
-        try:
-            resolve(name)
-        except ValueError as exc:
-            on_error(name, exc)
-            if isinstance(exc, DateCycle):
-                for member in exc.cycle:
+    for root in values:
+        stack = [root]
+        while stack:
+            name = stack[-1]
+            if name in resolved:
+                stack.pop()
+                continue
+            value = values.get(name)
+            if not isinstance(value, RelativeDate):
+                resolved[name] = value
+                stack.pop()
+                continue
+            try:
+                if value.anchor not in values:
+                    kinds = "start, target_close, go_live or an action id"
+                    raise UnknownAnchor(f"unknown anchor '{value.anchor}' in '{value}' (use {kinds})")
+                if value.anchor in stack:
+                    raise DateCycle([*stack[stack.index(value.anchor) :], value.anchor])
+                if value.anchor not in resolved:
+                    stack.append(value.anchor)
+                    continue
+                anchor = resolved[value.anchor]
+                if anchor is None:
+                    if isinstance(values[value.anchor], RelativeDate):
+                        resolved[name] = None
+                        stack.pop()
+                        continue
+                    raise UnknownAnchor(f"'{value.anchor}' has no date to count from")
+                day = anchor.date() if isinstance(anchor, datetime) else anchor
+                resolved[name] = shift(day, value, calendar)
+                stack.pop()
+            except ValueError as exc:
+                members = exc.cycle if isinstance(exc, DateCycle) else [name]
+                on_error(members[0], exc)
+                for member in members:
                     resolved.setdefault(member, None)
-            resolved.setdefault(name, None)
+                stack.pop()
     return resolved
 
 

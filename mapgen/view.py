@@ -314,7 +314,8 @@ def _critical_path(plan: Plan) -> list[str]:
     """Ids on the longest dependency chain that ends at the last milestone due by target_close.
 
     Without durations, "critical" means the chain with the most steps that must happen in order
-    before the close; ties go to the chain whose steps are due later (less slack).
+    before the close; ties go to the chain whose steps are due later (less slack). Computed in
+    dependency order, without recursion, so plans with long chains stay cheap.
     """
     actions = {a.id: a for _, a in plan.actions()}
     close = plan.deal.target_close
@@ -322,18 +323,42 @@ def _critical_path(plan: Plan) -> list[str]:
     if not before_close:
         return []
     milestones = [a for a in before_close if a.milestone] or before_close
-    end = max(milestones, key=lambda a: day_of(a.due))  # type: ignore[arg-type, return-value]
-    memo: dict[str, tuple[int, Any, list[str]]] = {}
+    end = max(milestones, key=lambda a: day_of(a.due) or date.min)
 
-    def chain(action_id: str) -> tuple[int, Any, list[str]]:
-        if action_id not in memo:
-            action = actions[action_id]
-            best: tuple[int, Any, list[str]] = (0, date.min, [])
-            for dep in action.depends_on:
-                if dep in actions:
-                    best = max(best, chain(dep), key=lambda c: (c[0], c[1]))
-            due = day_of(action.due) or date.min
-            memo[action_id] = (best[0] + 1, due, [*best[2], action_id])
-        return memo[action_id]
+    best: dict[str, tuple[int, date]] = {}
+    previous: dict[str, str | None] = {}
+    for action_id in _dependency_order(actions):
+        action = actions[action_id]
+        chosen: tuple[int, date] = (0, date.min)
+        chosen_id: str | None = None
+        for dep in action.depends_on:
+            if dep in best and best[dep] > chosen:
+                chosen, chosen_id = best[dep], dep
+        best[action_id] = (chosen[0] + 1, day_of(action.due) or date.min)
+        previous[action_id] = chosen_id
+    path: list[str] = []
+    current: str | None = end.id
+    while current is not None:
+        path.append(current)
+        current = previous.get(current)
+    return path[::-1]
 
-    return chain(end.id)[2]
+
+def _dependency_order(actions: dict[str, Any]) -> list[str]:
+    """Action ids with every dependency before its dependents (the loader rejects cycles)."""
+    waiting = {i: sum(1 for d in a.depends_on if d in actions) for i, a in actions.items()}
+    dependents: dict[str, list[str]] = {i: [] for i in actions}
+    for i, action in actions.items():
+        for dep in action.depends_on:
+            if dep in actions:
+                dependents[dep].append(i)
+    ready = [i for i, count in waiting.items() if count == 0]
+    order: list[str] = []
+    while ready:
+        current = ready.pop()
+        order.append(current)
+        for child in dependents[current]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
+    return order

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,31 @@ def test_control_characters_are_stripped(tmp_path: Path) -> None:
     data["title"] = "Plan\x00 with\x07 bells\ufffe"
     plan.write_text(json.dumps(data, default=str), encoding="utf-8")
     assert load_plan(plan).plan.title == "Plan with bells"
+
+
+def test_long_chains_of_relative_dates_and_dependencies_load(tmp_path: Path) -> None:
+    """Thousands of chained actions, listed last-first: no recursion limit, no quadratic blow-up."""
+    import yaml
+
+    from mapgen.view import build_view
+
+    actions = [{"id": "a0", "title": "A0", "owner": "jane", "due": "start + 1d"}]
+    for i in range(1, 3000):
+        actions.append(
+            {
+                "id": f"a{i}",
+                "title": f"A{i}",
+                "owner": "jane",
+                "due": f"a{i - 1} + 1d",
+                "depends_on": [f"a{i - 1}"],
+            }
+        )
+    data = yaml.safe_load(_minimal())
+    data["deal"]["start"] = "2019-01-01"
+    data["phases"] = [{"id": "p", "name": "P", "actions": actions[::-1]}]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump(data), encoding="utf-8")
+    loaded = load_plan(plan).plan
+    last = next(a for _, a in loaded.actions() if a.id == "a2999")
+    assert last.due == date(2019, 1, 2) + timedelta(days=2999)
+    assert len(build_view(loaded).critical_path) > 2000
