@@ -55,11 +55,13 @@ def template_context(ctx: RenderContext) -> dict[str, Any]:
         "tokens": theme.tokens,
         "layout": ctx.layout,
         "sections": ctx.layout.sections,
+        "contents": visible_sections(view, ctx.layout.sections, changes_of(ctx) is not None),
         "options": ctx.options,
         "link": ctx.options.link,
         "logos": {side: logo_data_uri(party_of(view, side), ctx.assets_dir) for side in Side},
         "timeline": timeline_geometry(view, l10n),
         "changes": changes_of(ctx),
+        "responsibilities": responsibilities(view),
         "next_by_side": next_actions_by_side(view),
         "open_milestones": tuple(m for m in view.milestones if m.is_open),
         "states": STATE_ORDER,
@@ -185,19 +187,59 @@ def next_actions_by_side(view: PlanView, limit: int = 5) -> dict[Side, tuple[Any
     return {side: tuple(a for a in view.next_actions if a.side is side)[:limit] for side in Side}
 
 
-def changes_of(ctx: RenderContext) -> Any:
-    """The "what changed" records the pipeline attached (issue 7), or None to render nothing."""
+def visible_sections(view: PlanView, sections: tuple[str, ...], has_changes: bool) -> tuple[str, ...]:
+    """The sections that have something to show, for the table of contents (cover excluded)."""
+    plan = view.plan
+    empty = {
+        "cover": True,
+        "changes": not has_changes,
+        "summary": not (plan.summary or plan.deal.compelling_event),
+        "objectives": not view.objectives,
+        "metrics": not view.metrics,
+        "signoff": not view.signatories,
+    }
+    return tuple(s for s in sections if not empty.get(s, False))
+
+
+def responsibilities(view: PlanView) -> dict[tuple[str, str], int]:
+    """How many actions each stakeholder owns in each phase: (stakeholder id, phase id) -> count."""
+    counts: dict[tuple[str, str], int] = {}
+    for action in view.actions:
+        key = (action.owner_id, action.phase_id)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    since_revision: int | None
+    summaries: tuple[str, ...]
+
+
+def changes_of(ctx: RenderContext) -> Changes | None:
+    """The "what changed" records the pipeline attached (issue 7), or None to render nothing.
+
+    Accepts a sequence of records with `.summary` (each or the sequence carrying `since_revision`).
+    """
     changes = getattr(ctx, "changes", None) or ctx.options.extra.get("changes")
-    return changes or None
+    if not changes:
+        return None
+    records = list(changes if isinstance(changes, list | tuple) else getattr(changes, "records", changes))
+    since = getattr(changes, "since_revision", None)
+    if since is None:
+        since = next((r.since_revision for r in records if getattr(r, "since_revision", None)), None)
+    summaries = tuple(str(getattr(r, "summary", r)) for r in records)
+    return Changes(since, summaries) if summaries else None
 
 
 # --------------------------------------------------------------------------- timeline geometry
 
 TIMELINE_WIDTH = 960
-LABEL_WIDTH = 220
+LABEL_WIDTH = 210
 ROW_HEIGHT = 30
-AXIS_HEIGHT = 40
+AXIS_HEIGHT = 22
 MARKER_HEIGHT = 22
+FOOT_HEIGHT = 26
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +248,9 @@ class TimelineRow:
     name: str
     x: float
     width: float
-    percent: int
+    done_width: float
+    """The done share of the bar, from the phase's progress in the view."""
+    progress: Any
     first: date | None
     last: date | None
 
@@ -226,6 +270,8 @@ class TimelineMarker:
     label: str
     kind: str
     """as-of, close or go-live."""
+    anchor: str
+    """SVG text-anchor that keeps the label inside the drawing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,67 +296,48 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
     days = [d for d in (day_of(deal.start), deal.target_close, day_of(deal.go_live), view.as_of) if d]
     days += [a.due_day for a in view.actions if a.due_day]
     start = min(days).replace(day=1)
-    last = max(days)
-    end = (last.replace(day=28) + timedelta(days=4)).replace(day=1)
+    end = _next_month(max(days))
     span = max((end - start).days, 1)
-    plot = TIMELINE_WIDTH - LABEL_WIDTH - 16
+    plot = TIMELINE_WIDTH - LABEL_WIDTH - 12
 
     def x(day: date) -> float:
         return round(LABEL_WIDTH + plot * (day - start).days / span, 1)
 
+    def marker(day: date, label: str, kind: str) -> TimelineMarker:
+        at = x(day)
+        return TimelineMarker(at, label, kind, "end" if at > TIMELINE_WIDTH - 140 else "start")
+
     top = AXIS_HEIGHT + MARKER_HEIGHT
-    rows, points = [], []
-    row_of = {}
+    rows, points, row_of = [], [], {}
     for index, phase in enumerate(view.phases):
         y = top + index * ROW_HEIGHT
         row_of[phase.id] = y
-        if phase.first_due and phase.last_due:
-            left, right = x(phase.first_due), x(phase.last_due)
-            rows.append(
-                TimelineRow(
-                    y,
-                    phase.name,
-                    left,
-                    max(right - left, 6),
-                    phase.progress.percent,
-                    phase.first_due,
-                    phase.last_due,
-                )
-            )
-        else:
-            rows.append(TimelineRow(y, phase.name, LABEL_WIDTH, 0, phase.progress.percent, None, None))
+        left = x(phase.first_due) if phase.first_due else LABEL_WIDTH
+        width = max(x(phase.last_due) - left, 6) if phase.first_due and phase.last_due else 0
+        done = round(width * phase.progress.percent / 100, 1)
+        rows.append(
+            TimelineRow(y, phase.name, left, width, done, phase.progress, phase.first_due, phase.last_due)
+        )
     for m in view.milestones:
         if m.due_day:
-            points.append(
-                TimelinePoint(
-                    x(m.due_day),
-                    row_of[m.phase_id] + ROW_HEIGHT / 2,
-                    m.title,
-                    l10n.format_due(m.due),
-                    m.state,
-                )
-            )
+            y = row_of[m.phase_id] + ROW_HEIGHT / 2
+            points.append(TimelinePoint(x(m.due_day), y, m.title, l10n.format_due(m.due), m.state))
     bottom = top + len(rows) * ROW_HEIGHT
     months = _month_starts(start, end)
-    step = 1 if len(months) <= 8 else 2 if len(months) <= 16 else 3
+    step = 1 if len(months) <= 9 else 2 if len(months) <= 18 else 3
     ticks = tuple(
-        (x(m), l10n.format_date(m, "MMMyy" if i == 0 or m.month == 1 else "MMM"))
+        (x(m), l10n.format_date(m, "MMMyy" if i == 0 or m.month <= step else "MMM"))
         for i, m in enumerate(months[::step])
     )
-    markers = [TimelineMarker(x(deal.target_close), l10n.gettext("Target close"), "close")]
+    markers = [marker(deal.target_close, l10n.gettext("Target close"), "close")]
     go_live = day_of(deal.go_live)
     if go_live:
-        markers.append(TimelineMarker(x(go_live), l10n.gettext("Go-live"), "go-live"))
-    markers.append(
-        TimelineMarker(
-            x(view.as_of),
-            l10n.gettext("As of %(date)s") % {"date": l10n.format_date(view.as_of, "MMMd")},
-            "as-of",
-        )
-    )
+        markers.append(marker(go_live, l10n.gettext("Go-live"), "go-live"))
+    as_of = l10n.gettext("As of %(date)s") % {"date": l10n.format_date(view.as_of, "MMMd")}
+    markers.append(marker(view.as_of, as_of, "as-of"))
     return Timeline(
         width=TIMELINE_WIDTH,
-        height=int(bottom + 8),
+        height=int(bottom + FOOT_HEIGHT),
         label_width=LABEL_WIDTH,
         top=top,
         bottom=bottom,
@@ -323,9 +350,13 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
     )
 
 
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def _month_starts(start: date, end: date) -> list[date]:
     months, current = [], start
     while current < end:
         months.append(current)
-        current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+        current = _next_month(current)
     return months
