@@ -1,0 +1,424 @@
+"""`ics` format: iCalendar feeds per plan, per side and per stakeholder (RFC 5545, RFC 7986).
+
+Feeds are for subscribing: a client re-fetches the same URL and replaces each event by UID, so
+everything here is a pure function of the view. UIDs derive from the plan and item ids, SEQUENCE is
+the plan's revision and DTSTAMP its `updated` date, never the clock. icalendar's `new()`
+constructors fill in a random UID and the current time when those are not given, so they are
+always given.
+
+No VTODO and no VALARM: Google Calendar ignores VTODO and ignores VALARM in subscribed feeds, and
+Apple Calendar offers to strip alerts on subscribing, so actions are all-day (or timed) VEVENTs and
+reminders stay the subscriber's choice. docs/calendar.md explains the rules for users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from mapgen.errors import InvalidInput, Problem, UsageError, did_you_mean
+from mapgen.renderers.base import Artifact, RenderContext
+from mapgen.spec import Side, Visibility
+from mapgen.view import ActionView, PlanView, State
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event, Timezone
+
+PRODID = "-//mapgen//Mutual Action Plan feed//EN"
+REFRESH = timedelta(hours=12)
+PUBLISHED_TTL = "PT12H"
+"""X-PUBLISHED-TTL as RFC 5545 DURATION text: icalendar would write a timedelta as `12:00:00`."""
+TIMED_EVENT_LENGTH = timedelta(minutes=30)
+"""A due date-time is a deadline, not a meeting: a short block that shows the time of day."""
+RESERVED_FEEDS = ("all", "plan", "buyer", "seller")
+"""`--feed` keywords; a stakeholder with one of these ids could not be told apart from them."""
+
+MILESTONE_MARK = "◆ "
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The words a feed uses, in the plan's language (English unless a translation exists)."""
+
+    state: dict[State, str]
+    prefix: dict[State, str]
+    """SUMMARY prefixes: the state in words, so it never depends on colour. Due-soon and on-track
+    events need none: the calendar already shows when they are due."""
+    owner: str
+    status: str
+    phase: str
+    milestone: str
+    due: str
+    outcome: str
+    depends_on: str
+    unblocks: str
+    internal: str
+    plan: str
+    link: str
+    milestone_category: str
+    internal_category: str
+    completed: str
+    late: tuple[str, str]
+    due_in: tuple[str, str]
+    due_today: str
+    as_of: str
+    revision: str
+    scope_plan: str
+    scope_owned: str
+    feed_description: str
+    separator: str
+
+
+ENGLISH = Labels(
+    state={
+        State.DONE: "Done",
+        State.ON_TRACK: "On track",
+        State.DUE_SOON: "Due soon",
+        State.OVERDUE: "Overdue",
+        State.STALLED: "Stalled",
+        State.BLOCKED: "Blocked",
+    },
+    prefix={
+        State.DONE: "✓ Done: ",
+        State.OVERDUE: "Overdue: ",
+        State.STALLED: "Stalled: ",
+        State.BLOCKED: "Blocked: ",
+    },
+    owner="Owner",
+    status="Status",
+    phase="Phase",
+    milestone="Milestone: a key date of the plan",
+    due="Due",
+    outcome="Outcome",
+    depends_on="Depends on",
+    unblocks="Unblocks",
+    internal="Visibility: internal, never shown to the buyer",
+    plan="Plan",
+    link="Full plan",
+    milestone_category="Milestone",
+    internal_category="Internal",
+    completed="completed {date}",
+    late=("{n} day late", "{n} days late"),
+    due_in=("due in {n} day", "due in {n} days"),
+    due_today="due today",
+    as_of="as of {date}",
+    revision="revision {revision} of {date}",
+    scope_plan="every milestone and dated action",
+    scope_owned="every milestone and the actions owned by {who}",
+    feed_description="{buyer} and {seller}: {scope}. Plan {revision}, status {as_of}.",
+    separator=", ",
+)
+
+JAPANESE = Labels(
+    state={
+        State.DONE: "完了",
+        State.ON_TRACK: "順調",
+        State.DUE_SOON: "期限間近",
+        State.OVERDUE: "期限超過",
+        State.STALLED: "停滞",
+        State.BLOCKED: "ブロック中",
+    },
+    prefix={
+        State.DONE: "✓ 完了: ",
+        State.OVERDUE: "期限超過: ",
+        State.STALLED: "停滞: ",
+        State.BLOCKED: "ブロック中: ",
+    },
+    owner="担当",
+    status="状況",
+    phase="フェーズ",
+    milestone="マイルストーン: プランの重要な日付",
+    due="期限",
+    outcome="成果",
+    depends_on="前提",
+    unblocks="後続",
+    internal="公開範囲: 社内限定（買い手には表示されません）",
+    plan="プラン",
+    link="プラン全文",
+    milestone_category="マイルストーン",
+    internal_category="社内限定",
+    completed="{date} 完了",
+    late=("{n} 日超過", "{n} 日超過"),
+    due_in=("あと {n} 日", "あと {n} 日"),
+    due_today="本日期限",
+    as_of="{date} 時点",
+    revision="第 {revision} 版（{date}）",
+    scope_plan="すべてのマイルストーンと期限付きアクション",
+    scope_owned="すべてのマイルストーンと{who}の担当アクション",
+    feed_description="{buyer} と {seller}：{scope}。{revision}、{as_of}の状況。",
+    separator="、",
+)
+
+LABELS = {"en": ENGLISH, "ja": JAPANESE}
+
+
+def labels_for(locale: str) -> Labels:
+    return LABELS.get(locale.replace("_", "-").split("-")[0].lower(), ENGLISH)
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One calendar: which items it holds and what it is called."""
+
+    key: str
+    """`plan`, `buyer`, `seller` or a stakeholder id."""
+    file_name: str
+    calendar_name: str
+    description: str
+    actions: tuple[ActionView, ...]
+
+
+def feed_keys(view: PlanView) -> list[str]:
+    """Every feed of a plan, in the order `--feed all` writes them."""
+    return ["plan", Side.BUYER.value, Side.SELLER.value, *(s.id for s in view.stakeholders)]
+
+
+def feed_file_name(plan_id: str, key: str) -> str:
+    return f"{plan_id}.ics" if key == "plan" else f"{plan_id}.{key}.ics"
+
+
+def select_feeds(view: PlanView, feed: str) -> list[str]:
+    """The feed keys that `--feed` asks for; a UsageError names the known ones otherwise."""
+    people = [s.id for s in view.stakeholders]
+    clash = sorted(set(people) & set(RESERVED_FEEDS))
+    if clash:
+        index = people.index(clash[0])
+        raise InvalidInput(
+            [
+                Problem(
+                    f"stakeholder id '{clash[0]}' is reserved for calendar feeds "
+                    f"({', '.join(RESERVED_FEEDS)}); rename the stakeholder",
+                    path=f"stakeholders[{index}].id",
+                )
+            ]
+        )
+    if feed == "all":
+        return feed_keys(view)
+    if feed in ("plan", Side.BUYER.value, Side.SELLER.value) or feed in people:
+        return [feed]
+    hint = did_you_mean(feed, [*RESERVED_FEEDS, *people])
+    raise UsageError(
+        f"unknown stakeholder '{feed}' for --feed{hint}; use {', '.join(RESERVED_FEEDS)} "
+        f"or a stakeholder id: {', '.join(people)}"
+    )
+
+
+def build_feed(view: PlanView, key: str) -> Feed:
+    """The items and names of one feed: the plan's, a side's or a stakeholder's."""
+    plan = view.plan
+    words = labels_for(plan.locale)
+    dated = [a for a in view.actions if a.due is not None]
+    if key == "plan":
+        items = dated
+        name = plan.title
+        scope = words.scope_plan
+    else:
+        if key in (Side.BUYER.value, Side.SELLER.value):
+            side = Side(key)
+            who = plan.buyer.name if side is Side.BUYER else plan.seller.name
+            items = [a for a in dated if a.side is side or a.milestone]
+        else:
+            who = next(s.name for s in view.stakeholders if s.id == key)
+            items = [a for a in dated if a.owner_id == key or a.milestone]
+        name = f"{plan.title} ({who})"
+        scope = words.scope_owned.format(who=who)
+    description = words.feed_description.format(
+        buyer=plan.buyer.name,
+        seller=plan.seller.name,
+        scope=scope,
+        revision=words.revision.format(revision=plan.revision, date=plan.updated.isoformat()),
+        as_of=words.as_of.format(date=view.as_of.isoformat()),
+    )
+    return Feed(key, feed_file_name(plan.id, key), name, description, tuple(_in_calendar_order(items)))
+
+
+def _in_calendar_order(actions: Iterable[ActionView]) -> list[ActionView]:
+    """By day, all-day events before timed ones, then by time, then in plan order."""
+    indexed = list(enumerate(actions))
+
+    def key(pair: tuple[int, ActionView]) -> tuple[date, int, time, int]:
+        index, action = pair
+        due = action.due
+        if isinstance(due, datetime):
+            return (due.date(), 1, due.timetz().replace(tzinfo=None), index)
+        return (due, 0, time.min, index)  # type: ignore[return-value]
+
+    return [a for _, a in sorted(indexed, key=key)]
+
+
+def uid(plan_id: str, item_id: str) -> str:
+    """Stable across revisions: a renamed or moved item keeps it; ids contain no dot, so it is unique."""
+    return f"{item_id}.{plan_id}@mapgen"
+
+
+def calendar_uid(plan_id: str, key: str) -> str:
+    """RFC 7986 calendar UID; the extra dot keeps it apart from every event UID."""
+    return f"{plan_id}@mapgen" if key == "plan" else f"{key}.feed.{plan_id}@mapgen"
+
+
+def summary(action: ActionView, words: Labels = ENGLISH) -> str:
+    mark = MILESTONE_MARK if action.milestone else ""
+    return f"{words.prefix.get(action.state, '')}{mark}{action.title}"
+
+
+def status_text(action: ActionView, as_of: date, words: Labels = ENGLISH) -> str:
+    """The view's state in words, with the detail a reader needs to act on it."""
+    parts = [words.state[action.state]]
+    if action.state is State.DONE and action.completed:
+        parts.append(words.completed.format(date=action.completed.isoformat()))
+    elif action.state in (State.OVERDUE, State.STALLED):
+        days = action.days_late
+        parts.append(words.late[days != 1].format(n=days))
+    elif action.state is State.DUE_SOON and action.days_left is not None:
+        days = action.days_left
+        parts.append(words.due_today if days == 0 else words.due_in[days != 1].format(n=days))
+    return f"{words.separator.join(parts)} ({words.as_of.format(date=as_of.isoformat())})"
+
+
+def description(view: PlanView, action: ActionView, link: str | None) -> str:
+    """Plain text: who, what state, what done looks like, what it waits for and unblocks."""
+    plan = view.plan
+    words = labels_for(plan.locale)
+    owner = next(s for s in view.stakeholders if s.id == action.owner_id)
+    who = f"{owner.name}{words.separator}{owner.organisation}"
+    if owner.title:
+        who += f" ({owner.title})"
+    if owner.email:
+        who += f" <{owner.email}>"
+    lines = [
+        f"{words.owner}: {who}",
+        f"{words.status}: {status_text(action, view.as_of, words)}",
+        f"{words.phase}: {action.phase_name}",
+    ]
+    if action.milestone:
+        lines.append(words.milestone)
+    if isinstance(action.due, datetime):
+        due = action.due
+        lines.append(f"{words.due}: {due.strftime('%Y-%m-%d %H:%M')} {due.tzname()} ({plan.timezone})")
+    if action.outcome:
+        lines.append(f"{words.outcome}: {action.outcome}")
+    if action.depends_on:
+        lines.append(f"{words.depends_on}: " + "; ".join(_ref(view, i, words) for i in action.depends_on))
+    if action.dependents:
+        lines.append(f"{words.unblocks}: " + "; ".join(_ref(view, i, words) for i in action.dependents))
+    if action.visibility is Visibility.INTERNAL:
+        lines.append(words.internal)
+    revision = words.revision.format(revision=plan.revision, date=plan.updated.isoformat())
+    lines.append(f"{words.plan}: {plan.title}{words.separator}{revision}")
+    if link:
+        lines.append(f"{words.link}: {link}")
+    return "\n".join(lines)
+
+
+def _ref(view: PlanView, action_id: str, words: Labels) -> str:
+    other = view.by_id[action_id]
+    return f"{other.title} ({words.state[other.state].lower()})"
+
+
+def plan_window(view: PlanView) -> tuple[date, date]:
+    """The days the plan spans (as this audience sees it), for VTIMEZONE data of that span only."""
+    deal = view.plan.deal
+    days = [d for d in (_day(deal.start), deal.target_close, _day(deal.go_live)) if d is not None]
+    days += [a.due_day for a in view.actions if a.due_day is not None]
+    return min(days) - timedelta(days=1), max(days) + timedelta(days=2)
+
+
+def _day(value: Any) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+@lru_cache(maxsize=32)
+def _timezone(tzid: str, first: date, last: date) -> Timezone:
+    """VTIMEZONE for one zone and window; cached because every feed of a plan needs the same one."""
+    from icalendar import Timezone
+
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+
+
+def event(view: PlanView, action: ActionView, link: str | None, stamp: datetime) -> Event:
+    from icalendar import Event
+
+    due = action.due
+    if isinstance(due, datetime):
+        start: date | datetime = due
+        end: date | datetime = due + TIMED_EVENT_LENGTH
+    else:
+        start, end = due, due + timedelta(days=1)  # type: ignore[operator]
+    words = labels_for(view.plan.locale)
+    categories = [action.phase_name]
+    if action.milestone:
+        categories.append(words.milestone_category)
+    if action.visibility is Visibility.INTERNAL:
+        categories.append(words.internal_category)
+    ev = Event.new(
+        uid=uid(view.plan.id, action.id),
+        stamp=stamp,
+        sequence=view.plan.revision,
+        start=start,
+        end=end,
+        summary=summary(action, words),
+        description=description(view, action, link),
+        categories=categories,
+        url=link,
+    )
+    # A feed item is information, not a meeting: it must not make anyone look busy.
+    ev.add("TRANSP", "TRANSPARENT")
+    return ev
+
+
+def build_calendar(view: PlanView, feed: Feed, link: str | None = None) -> Calendar:
+    from icalendar import Calendar, vText
+
+    plan = view.plan
+    cal = Calendar.new(
+        prodid=PRODID,
+        uid=calendar_uid(plan.id, feed.key),
+        name=feed.calendar_name,
+        description=feed.description,
+        method="PUBLISH",
+        calscale="GREGORIAN",
+    )
+    # icalendar 7 types NAME, X-WR-CALNAME and X-WR-CALDESC as unknown and writes them unescaped, so a
+    # title with a comma or semicolon would be misread: write them as TEXT (RFC 5545 3.3.11).
+    for prop in ("NAME", "X-WR-CALNAME", "X-WR-CALDESC"):
+        cal[prop] = vText(str(cal[prop]))
+    # RFC 7986 wants VALUE=DURATION on REFRESH-INTERVAL; icalendar leaves the parameter out.
+    cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", PUBLISHED_TTL)
+    stamp = datetime.combine(plan.updated, time.min, tzinfo=UTC)
+    for action in feed.actions:
+        cal.add_component(event(view, action, link, stamp))
+    # VTIMEZONE data for the zones the events use, over the plan's window only (the default
+    # 1970-2038 span costs kilobytes per zone). A VCALENDAR needs at least one component, so a
+    # feed with nothing dated carries the plan's zone.
+    zones = sorted(cal.get_missing_tzids()) or ([] if feed.actions else [plan.timezone])
+    if zones:
+        first, last = plan_window(view)
+        cal.subcomponents[:0] = [_timezone(tzid, first, last) for tzid in zones]
+    return cal
+
+
+def render_feeds(view: PlanView, keys: Sequence[str], link: str | None = None) -> list[Artifact]:
+    artifacts = []
+    for key in keys:
+        feed = build_feed(view, key)
+        data = build_calendar(view, feed, link).to_ical()
+        artifacts.append(Artifact(feed.file_name, data, IcsRenderer.media_type))
+    return artifacts
+
+
+class IcsRenderer:
+    name: ClassVar[str] = "ics"
+    suffix: ClassVar[str] = ".ics"
+    media_type: ClassVar[str] = "text/calendar; charset=utf-8"
+    uses_layout: ClassVar[bool] = False
+
+    def render(self, ctx: RenderContext) -> list[Artifact]:
+        keys = select_feeds(ctx.view, ctx.options.feed)
+        return render_feeds(ctx.view, keys, ctx.options.link)
+
+
+RENDERER = IcsRenderer()

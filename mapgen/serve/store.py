@@ -1,0 +1,489 @@
+"""The plans a server publishes: found in a folder, loaded, rendered on demand and cached.
+
+A plan is re-rendered only when something it is rendered from changed: its file and logos
+(checked with `stat` on every request for it), the theme and layout (checked with the folder
+listing, every `rescan_seconds`), or the secret (its tokens are inside calendar links). A plan
+file that becomes invalid keeps serving its last good version; the problem goes to the log and
+to `health()`. The plan id always comes from the loaded plan, never from a request path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mapgen.audience import Audience
+from mapgen.errors import InvalidInput, MapgenError, Problem
+from mapgen.load import LoadedPlan, load_plan
+from mapgen.renderers import format_names, get_renderer
+from mapgen.serve.config import ServeConfig
+from mapgen.tokens import (
+    BUYER,
+    INTERNAL,
+    Grant,
+    feed_scope,
+    grants_for,
+    load_or_create_secret,
+    make_token,
+)
+
+log = logging.getLogger("mapgen.serve")
+
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+Signature = tuple[tuple[int, int, int] | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One published file: its bytes and what the HTTP response says about them."""
+
+    name: str
+    data: bytes
+    media_type: str
+    etag: str
+    last_modified: int
+    """Seconds since the epoch: the newest input it was rendered from."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Good:
+    """The last version of a plan file that loaded: replaced whole, so readers need no lock."""
+
+    loaded: LoadedPlan
+    generation: int
+    modified: int
+
+
+@dataclass(slots=True)
+class _Entry:
+    path: Path
+    name: str
+    """The path relative to the served folder: what the log and the health report show."""
+    signature: Signature | None = None
+    good: _Good | None = None
+    errors: list[str] = field(default_factory=list)
+    render_errors: dict[str, str] = field(default_factory=dict)
+    cache: dict[tuple[str, str], tuple[tuple[int, int, int], dict[str, Resource]]] = field(
+        default_factory=dict
+    )
+    """(audience, format) -> (validity stamp, resources by file name)."""
+
+
+class RenderFailed(Exception):
+    """A format failed to render and no earlier version of it is cached."""
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _signature(path: Path, loaded: LoadedPlan | None) -> Signature:
+    """`stat` of a plan file and of the logos it names."""
+    paths = [path]
+    if loaded is not None:
+        plan = loaded.plan
+        paths += [path.parent / logo for logo in (plan.seller.logo, plan.buyer.logo) if logo]
+    return tuple(_stat(p) for p in paths)
+
+
+def find_plan_files(directory: Path) -> list[Path]:
+    """Plan files directly in `directory` or one folder down; hidden names are skipped."""
+    found: list[Path] = []
+    try:
+        top = sorted(directory.iterdir())
+    except OSError:
+        return []
+    for entry in top:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            try:
+                found += sorted(
+                    p
+                    for p in entry.iterdir()
+                    if p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith(".") and p.is_file()
+                )
+            except OSError:
+                continue
+        elif entry.suffix.lower() in PLAN_SUFFIXES and entry.is_file():
+            found.append(entry)
+    return found
+
+
+class PlanStore:
+    """Plans, tokens and rendered bytes for one served folder. Safe to use from many threads."""
+
+    def __init__(self, config: ServeConfig, clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self.directory = config.directory.resolve()
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._render_lock = threading.Lock()
+        self._entries: dict[Path, _Entry] = {}
+        self._by_plan: dict[str, _Entry] = {}
+        self._grants: dict[str, Grant] = {}
+        self._secret: bytes | None = None
+        self._secret_signature: tuple[int, int, int] | None = None
+        self._secret_generation = 0
+        self._secret_error: str | None = None
+        self._assets_signature: Signature | None = None
+        self._assets_generation = 0
+        self._assets_modified = 0
+        self._assets_error: str | None = None
+        self._last_scan = float("-inf")
+        self.refresh(force=True)
+
+    # ------------------------------------------------------------------ freshness
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Check the secret; list the folder and check theme and layout when due (or forced)."""
+        secret_changed = _stat(self.config.secret_path) != self._secret_signature
+        scan_due = force or self._clock() - self._last_scan >= self.config.rescan_seconds
+        if not (secret_changed or scan_due):
+            return
+        with self._lock:
+            changed = self._check_secret()
+            if scan_due:
+                self._last_scan = self._clock()
+                changed |= self._scan()
+                self._check_assets()
+            if changed:
+                self._rebuild_grants()
+
+    def _check_secret(self) -> bool:
+        path = self.config.secret_path
+        signature = _stat(path)
+        if signature == self._secret_signature and signature is not None:
+            return False
+        try:
+            secret = load_or_create_secret(path)
+        except MapgenError as exc:
+            if self._secret_error != str(exc):
+                log.error("%s: serving nothing until it is fixed", exc)
+            self._secret, self._secret_error = None, str(exc)
+            self._secret_signature = _stat(path)
+            return True
+        self._secret_signature = _stat(path)
+        self._secret_error = None
+        if secret != self._secret:
+            if self._secret is not None:
+                log.warning("secret file %s changed: every earlier URL is revoked", path)
+            self._secret = secret
+            self._secret_generation += 1
+        return True
+
+    def _scan(self) -> bool:
+        paths = find_plan_files(self.directory)
+        changed = False
+        for path in [p for p in self._entries if p not in paths]:
+            log.info("%s: removed, no longer served", self._entries.pop(path).name)
+            changed = True
+        for path in paths:
+            entry = self._entries.get(path)
+            if entry is None:
+                entry = self._entries[path] = _Entry(path, path.relative_to(self.directory).as_posix())
+                changed = True
+            changed |= self._check_entry(entry)
+        return changed
+
+    def _signature(self, entry: _Entry) -> Signature:
+        """The plan file and the logos of its last good version."""
+        return _signature(entry.path, entry.good.loaded if entry.good else None)
+
+    def _check_entry(self, entry: _Entry) -> bool:
+        """Reload the entry if its files changed; True when its plan id or stakeholders changed."""
+        signature = self._signature(entry)
+        if signature == entry.signature:
+            return False
+        entry.signature = signature
+        before = self._identity(entry)
+        try:
+            loaded = load_plan(entry.path)
+        except InvalidInput as exc:
+            entry.errors = [self._describe(p, entry) for p in exc.problems]
+            kept = f"still serving revision {entry.good.loaded.plan.revision}" if entry.good else "not served"
+            log.error("%s: invalid, %s: %s", entry.name, kept, "; ".join(entry.errors))
+        except (MapgenError, OSError, UnicodeDecodeError) as exc:
+            entry.errors = [f"{entry.name}: {exc}"]
+            log.error("%s: cannot be read: %s", entry.name, exc)
+        else:
+            # Stat taken before loading: a change while loading is seen on the next request.
+            entry.signature = signature[:1] + _signature(entry.path, loaded)[1:]
+            modified = max((s[0] for s in entry.signature if s), default=0) // 1_000_000_000
+            entry.good = _Good(loaded, entry.good.generation + 1 if entry.good else 1, modified)
+            entry.errors = []
+            entry.render_errors = {}
+            for warning in loaded.warnings:
+                log.warning("%s", self._describe(warning, entry))
+            log.info("%s: loaded plan %s revision %d", entry.name, loaded.plan.id, loaded.plan.revision)
+        return self._identity(entry) != before
+
+    @staticmethod
+    def _identity(entry: _Entry) -> tuple[str, tuple[str, ...]] | None:
+        if entry.good is None:
+            return None
+        plan = entry.good.loaded.plan
+        return plan.id, tuple(s.id for s in plan.stakeholders)
+
+    def _describe(self, problem: Problem, entry: _Entry) -> str:
+        """A problem with the file named relative to the folder (no absolute paths in reports)."""
+        return str(dataclasses.replace(problem, file=entry.name))
+
+    def _check_assets(self) -> None:
+        """Theme and layout folders: a change re-renders the formats that use them."""
+        try:
+            from mapgen.layouts import load_layout
+            from mapgen.themes import load_theme
+
+            folders = [*load_theme(self.config.theme).dirs, *load_layout(self.config.layout).dirs]
+        except (MapgenError, OSError) as exc:
+            if self._assets_error != str(exc):
+                log.error("theme or layout: %s", exc)
+            self._assets_error = str(exc)
+            return
+        self._assets_error = None
+        files = sorted({p for folder in folders for p in Path(folder).rglob("*") if p.is_file()})
+        signature = tuple(_stat(p) for p in files)
+        if signature != self._assets_signature:
+            if self._assets_signature is not None:
+                log.info("theme or layout changed: documents will be rendered again")
+            self._assets_signature = signature
+            self._assets_generation += 1
+            self._assets_modified = max((s[0] for s in signature if s), default=0) // 1_000_000_000
+
+    def _rebuild_grants(self) -> None:
+        by_plan: dict[str, _Entry] = {}
+        for entry in sorted(self._entries.values(), key=lambda e: e.name):
+            if entry.good is None:
+                continue
+            plan_id = entry.good.loaded.plan.id
+            entry.errors = [e for e in entry.errors if "same plan id" not in e]
+            if plan_id in by_plan:
+                duplicate = f"{entry.name}: same plan id '{plan_id}' as {by_plan[plan_id].name}; not served"
+                entry.errors.append(duplicate)
+                log.error("%s", duplicate)
+                continue
+            by_plan[plan_id] = entry
+        grants: dict[str, Grant] = {}
+        if self._secret is not None:
+            for plan_id, entry in by_plan.items():
+                people = [s.id for s in entry.good.loaded.plan.stakeholders]  # type: ignore[union-attr]
+                grants.update(grants_for(self._secret, plan_id, people))
+        self._by_plan, self._grants = by_plan, grants
+
+    # ------------------------------------------------------------------ lookups
+
+    def grant(self, token: str) -> Grant | None:
+        """What a token opens, with the plan's file checked first (it may have changed)."""
+        self.refresh()
+        grant = self._grants.get(token)
+        if grant is None:
+            return None
+        entry = self._by_plan.get(grant.plan_id)
+        if entry is not None and self._signature(entry) != entry.signature:
+            with self._lock:
+                if self._check_entry(entry):
+                    self._rebuild_grants()
+            grant = self._grants.get(token)
+        return grant
+
+    def resource(self, grant: Grant, name: str) -> Resource | None:
+        """The file `name` as `grant` may see it, rendered if needed; None if there is no such file.
+
+        A token for one feed opens only that feed's file. The format is found from the name
+        through the registry (the format named like the extension, then formats whose suffix
+        ends or starts the same way), so a format registered later is served with no change here.
+        """
+        entry = self._by_plan.get(grant.plan_id)
+        good = entry.good if entry else None
+        if entry is None or good is None or good.loaded.plan.id != grant.plan_id:
+            return None
+        plan_id = grant.plan_id
+        if not name.startswith(plan_id + "."):
+            return None
+        if grant.feed is not None:
+            from mapgen.renderers.ics import feed_file_name
+
+            if name != feed_file_name(plan_id, grant.feed):
+                return None
+            return self._rendered(entry, good, grant.audience, "ics").get(name)
+        for (audience, fmt), (_, files) in list(entry.cache.items()):
+            if audience == grant.audience and name in files:
+                return self._rendered(entry, good, audience, fmt).get(name)
+        extension = name.rsplit(".", 1)[-1]
+        for fmt in self._candidates(name[len(plan_id) :]):
+            try:
+                found = self._rendered(entry, good, grant.audience, fmt).get(name)
+            except RenderFailed:
+                if fmt == extension:
+                    raise
+                continue
+            if found is not None:
+                return found
+        return None
+
+    def _candidates(self, rest: str) -> list[str]:
+        """Formats that may write a file whose name ends in `rest` (`.pdf`, `.jane.ics`...)."""
+        extension = rest.rsplit(".", 1)[-1]
+        first, same_ending, same_start = [], [], []
+        for fmt in format_names():
+            if fmt == extension:
+                first.append(fmt)
+                continue
+            try:
+                suffix = get_renderer(fmt).suffix.lower()
+            except Exception as exc:  # a registered format that cannot be imported: report, go on
+                log.error("format %s cannot be loaded: %s", fmt, exc)
+                continue
+            if suffix.endswith("." + extension):
+                same_ending.append(fmt)
+            elif suffix.count(".") > 1 and rest.startswith("." + suffix.split(".")[1] + "."):
+                same_start.append(fmt)  # another file of a format that writes several (.email.txt)
+        return first + same_ending + same_start
+
+    def _stamp(self, good: _Good, fmt: str) -> tuple[int, int, int]:
+        uses_layout = bool(getattr(get_renderer(fmt), "uses_layout", False))
+        return (
+            good.generation,
+            self._assets_generation if uses_layout else 0,
+            self._secret_generation if self.config.base_url else 0,
+        )
+
+    def _rendered(self, entry: _Entry, good: _Good, audience: str, fmt: str) -> dict[str, Resource]:
+        """Every file of one format for one audience, from the cache when nothing changed."""
+        key = (audience, fmt)
+        stamp = self._stamp(good, fmt)
+        cached = entry.cache.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        with self._render_lock:
+            cached = entry.cache.get(key)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            try:
+                resources = self._render(good, audience, fmt)
+            except Exception as exc:
+                message = f"{entry.name}: {fmt} failed to render: {exc}"
+                if entry.render_errors.get(fmt) != message:
+                    log.error("%s%s", message, "; serving the last good version" if cached else "")
+                entry.render_errors[fmt] = message
+                if cached is not None:
+                    return cached[1]
+                raise RenderFailed(message) from exc
+            entry.render_errors.pop(fmt, None)
+            entry.cache[key] = (stamp, resources)
+            return resources
+
+    def _render(self, good: _Good, audience: str, fmt: str) -> dict[str, Resource]:
+        from mapgen.pipeline import RenderRequest, render_plan
+        from mapgen.renderers.base import RenderOptions
+
+        renderer = get_renderer(fmt)
+        request = RenderRequest(
+            formats=[fmt],
+            audience=Audience(audience),
+            layout=self.config.layout,
+            theme=self.config.theme,
+            options=RenderOptions(link=self._plan_link(good.loaded.plan.id, audience), feed="all"),
+        )
+        modified = good.modified
+        if getattr(renderer, "uses_layout", False):
+            modified = max(modified, self._assets_modified)
+        resources = {}
+        for artifact in render_plan(good.loaded, request):
+            etag = '"' + hashlib.sha256(artifact.data).hexdigest()[:32] + '"'
+            resources[artifact.name] = Resource(
+                artifact.name, artifact.data, artifact.media_type, etag, modified
+            )
+        return resources
+
+    def _plan_link(self, plan_id: str, audience: str) -> str | None:
+        """The HTML page of the plan on this server, for calendar descriptions (needs --base-url)."""
+        if not self.config.base_url or self._secret is None or "html" not in format_names():
+            return None
+        token = make_token(self._secret, plan_id, audience=audience)
+        return f"{self.config.base_url}/p/{token}/{plan_id}.html"
+
+    # ------------------------------------------------------------------ reports
+
+    def plans(self) -> list[LoadedPlan]:
+        """The plans being served, by plan id."""
+        return [self._by_plan[i].good.loaded for i in sorted(self._by_plan)]  # type: ignore[union-attr]
+
+    def health(self) -> dict[str, Any]:
+        """ok and errors per plan file; never a token, a secret or a plan's content."""
+        self.refresh()
+        with self._lock:
+            files = []
+            for entry in sorted(self._entries.values(), key=lambda e: e.name):
+                errors = [*entry.errors, *entry.render_errors.values()]
+                served = entry.good is not None and self._by_plan.get(entry.good.loaded.plan.id) is entry
+                report: dict[str, Any] = {"file": entry.name, "ok": not errors, "served": served}
+                if entry.good is not None:
+                    report["plan"] = entry.good.loaded.plan.id
+                    report["revision"] = entry.good.loaded.plan.revision
+                if errors:
+                    report["errors"] = errors
+                files.append(report)
+            problems = [e for e in (self._secret_error, self._assets_error) if e]
+            ok = not problems and all(f["ok"] for f in files)
+            return {
+                "status": "ok" if ok else "degraded",
+                "plans": len(self._by_plan),
+                "errors": sum(len(f.get("errors", [])) for f in files) + len(problems),
+                "server": problems,
+                "files": files,
+            }
+
+
+def feed_urls(
+    secret: bytes, plans: Iterable[LoadedPlan], base_url: str, *, internal: bool = False
+) -> list[tuple[str, str]]:
+    """(file name, https URL) of every feed: each plan's, each side's and each stakeholder's."""
+    from mapgen.renderers.ics import feed_file_name
+
+    audience = INTERNAL if internal else BUYER
+    rows = []
+    for loaded in plans:
+        plan = loaded.plan
+        plan_token = make_token(secret, plan.id, audience=audience)
+        rows.append((feed_file_name(plan.id, "plan"), f"{base_url}/p/{plan_token}/{plan.id}.ics"))
+        for feed in ("buyer", "seller", *(s.id for s in plan.stakeholders)):
+            name = feed_file_name(plan.id, feed)
+            # The internal token opens every internal file of the plan; buyer feeds have their own.
+            token = plan_token if internal else make_token(secret, plan.id, feed_scope(feed))
+            rows.append((name, f"{base_url}/p/{token}/{name}"))
+    return rows
+
+
+def document_urls(
+    secret: bytes, plans: Iterable[LoadedPlan], base_url: str, *, internal: bool = False
+) -> list[tuple[str, str]]:
+    """(file name, URL) of each plan's main file in every registered format other than ics."""
+    audience = INTERNAL if internal else BUYER
+    rows = []
+    for loaded in plans:
+        plan_id = loaded.plan.id
+        token = make_token(secret, plan_id, audience=audience)
+        for fmt in format_names():
+            if fmt == "ics":
+                continue
+            name = f"{plan_id}{get_renderer(fmt).suffix}"
+            rows.append((name, f"{base_url}/p/{token}/{name}"))
+    return rows
+
+
+def webcal(url: str) -> str:
+    """The webcal:// form of a feed URL: a hint that makes desktop clients offer to subscribe."""
+    return "webcal://" + url.split("://", 1)[1]
