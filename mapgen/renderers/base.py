@@ -27,6 +27,8 @@ class RenderOptions:
     feed: str = "all"
     """Which calendar feeds: all, buyer, seller, or one stakeholder id."""
     pdf_variant: str | None = None
+    changes: Any = None
+    """`mapgen.diff.Changes` since an earlier revision (`--since`), already filtered for the audience."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
