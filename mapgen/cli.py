@@ -356,6 +356,134 @@ def templates() -> None:
         click.echo(f"{name}\t{template_description(path)}".rstrip())
 
 
+served_folder = click.argument(
+    "directory", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR"
+)
+secret_option = click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Secret the URL tokens derive from; created (mode 0600) when missing. Replacing it "
+    "revokes every URL. [default: DIR/.mapgen-secret]",
+)
+
+
+@cli.command()
+@served_folder
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
+@secret_option
+@click.option(
+    "--base-url", metavar="URL", help="The server's public URL; calendar events then link to the plan."
+)
+@click.option("--layout", default="standard", show_default=True, metavar="NAME|PATH", help="Layout to use.")
+@click.option("--theme", default="default", show_default=True, metavar="NAME|PATH", help="Theme to use.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Worker processes.")
+@click.option(
+    "--forwarded-allow-ips",
+    metavar="IPS",
+    help="Trust X-Forwarded-* headers from these proxy addresses (comma-separated, or *).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+)
+def serve(
+    directory: Path,
+    host: str,
+    port: int,
+    secret_file: Path | None,
+    base_url: str | None,
+    layout: str,
+    theme: str,
+    workers: int,
+    forwarded_allow_ips: str | None,
+    log_level: str,
+) -> None:
+    """Publish every plan in DIR (and one folder down) at unguessable URLs; see `mapgen feeds`."""
+    from mapgen.serve.config import ServeConfig, normalise_base_url
+    from mapgen.tokens import load_or_create_secret, secret_is_private
+
+    config = ServeConfig(
+        directory=directory,
+        secret_file=secret_file,
+        base_url=normalise_base_url(base_url) if base_url else None,
+        layout=layout,
+        theme=theme,
+    )
+    load_or_create_secret(config.secret_path)
+    if not secret_is_private(config.secret_path):
+        click.echo(f"warning: {config.secret_path} is readable by other users: chmod 600 it", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: serve it to others only behind an https proxy", err=True)
+    from mapgen.serve.run import run
+
+    run(
+        config,
+        host=host,
+        port=port,
+        workers=workers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        log_level=log_level,
+    )
+
+
+@cli.command()
+@served_folder
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    metavar="URL",
+    help="The server's public URL, as subscribers reach it.",
+)
+@secret_option
+@click.option("--internal", is_flag=True, help="The internal URLs (seller team only) instead of the buyer's.")
+@click.option(
+    "--documents", is_flag=True, help="Also the URL of each plan's page, PDF, DOCX, email and JSON."
+)
+def feeds(directory: Path, base_url: str, secret_file: Path | None, internal: bool, documents: bool) -> None:
+    """Print every plan's, side's and stakeholder's feed URLs: name, https URL, webcal URL."""
+    from mapgen.load import load_plan
+    from mapgen.serve.config import normalise_base_url
+    from mapgen.serve.store import document_urls, feed_urls, find_plan_files, webcal
+    from mapgen.tokens import default_secret_path, load_or_create_secret
+
+    base = normalise_base_url(base_url)
+    plans, seen, failed = [], {}, False
+    for path in find_plan_files(directory):
+        try:
+            loaded = load_plan(path)
+        except InvalidInput as exc:
+            _report(exc.problems)
+            failed = True
+            continue
+        if loaded.plan.id in seen:
+            click.echo(
+                f"{path}: same plan id '{loaded.plan.id}' as {seen[loaded.plan.id]}; skipped", err=True
+            )
+            failed = True
+            continue
+        seen[loaded.plan.id] = path
+        plans.append(loaded)
+    plans.sort(key=lambda p: p.plan.id)
+    secret = load_or_create_secret(secret_file or default_secret_path(directory))
+    for name, url in feed_urls(secret, plans, base, internal=internal):
+        click.echo(f"{name}\t{url}\t{webcal(url)}")
+    if documents:
+        for name, url in document_urls(secret, plans, base, internal=internal):
+            click.echo(f"{name}\t{url}")
+    if not base.startswith("https://"):
+        click.echo(
+            "note: Google Calendar and Outlook.com fetch feeds from the internet over https: "
+            "pass --base-url with the server's public https URL",
+            err=True,
+        )
+    if failed:
+        sys.exit(EXIT_INVALID)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the command and turns every failure into its documented exit code."""
     debug = "--debug" in (sys.argv[1:] if argv is None else argv)
