@@ -1,0 +1,812 @@
+"""`docx` format: the editable plan for legal, procurement and the buyer's project lead.
+
+Follows the layout's sections like the HTML and PDF, with Word's own styles defined from the
+theme (so restyling a heading in Word restyles them all), real lists, hyperlinks, fields and
+tables whose header row repeats on every page. Raw OOXML lives in `docx_xml`, Markdown mapping in
+`docx_markdown`; this module decides what goes where. Output is byte-identical for the same
+inputs: no clock, no random ids, a zip rewritten with fixed entry times.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from docx import Document
+from docx.enum.section import WD_SECTION_START
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.shared import Inches, Length, Mm, Pt
+from docx.text.run import Run
+
+from mapgen import __version__
+from mapgen.errors import UsageError
+from mapgen.i18n import Localizer, localizer
+from mapgen.renderers import docx_markdown, docx_xml
+from mapgen.renderers.base import Artifact, RenderContext
+from mapgen.rules import check_asset
+from mapgen.spec import Side, Visibility
+from mapgen.view import ActionView, PlanView, State
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocumentObject
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+
+    from mapgen.themes import Tokens
+
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PAGE_SIZES = {"A4": (Mm(210), Mm(297)), "Letter": (Inches(8.5), Inches(11))}
+FULL_COVER_SECTIONS = ("actions", "signoff")
+"""A layout with any of these sections is a full document: the cover gets its own page and a TOC."""
+TOC_MIN_ACTIONS = 20
+"""Below this many actions the plan is short enough to read without a contents page."""
+MAX_TIMELINE_MONTHS = 18
+"""Beyond this many months the timeline counts in quarters, so columns stay readable."""
+MILESTONE = "\u25c6"
+
+
+def length(token: str) -> Length:
+    """A theme length (10pt, 18mm, 0.75in, 1.5cm, 12px) in python-docx units."""
+    for unit, convert in (
+        ("pt", Pt),
+        ("mm", Mm),
+        ("cm", lambda v: Mm(v * 10)),
+        ("in", Inches),
+        ("px", lambda v: Pt(v * 0.75)),
+    ):
+        if token.endswith(unit):
+            return Length(int(convert(float(token[: -len(unit)]))))
+    raise UsageError(f"unknown length '{token}'")
+
+
+def first_family(stack: str) -> str:
+    """The first family of a CSS font stack: Word takes one name."""
+    return stack.split(",")[0].strip().strip("'\"")
+
+
+def east_asian_family(stack: str) -> str:
+    """The stack's CJK family (Word's separate East Asian font slot), else its first family."""
+    families = [f.strip().strip("'\"") for f in stack.split(",")]
+    return next((f for f in families if "CJK" in f), families[0])
+
+
+def hex6(colour: str) -> str:
+    return colour.lstrip("#").upper()
+
+
+def tint(colour: str, amount: float) -> str:
+    """`colour` mixed with white: amount 0.15 keeps 15% of the colour, for readable cell shading."""
+    rgb = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(255 - (255 - c) * amount):02X}" for c in rgb)
+
+
+def half_points(token: str) -> int:
+    return round(length(token).pt * 2)
+
+
+def look_of(tokens: Tokens, language: str, text_width: int) -> docx_xml.Look:
+    c, f, s = tokens.colors, tokens.fonts, tokens.sizes
+    return docx_xml.Look(
+        body_font=first_family(f.body),
+        heading_font=first_family(f.heading),
+        mono_font=first_family(f.mono),
+        east_asian_font=east_asian_family(f.body),
+        language=language,
+        text=hex6(c.text),
+        muted=hex6(c.muted),
+        primary=hex6(c.primary),
+        on_primary=hex6(c.on_primary),
+        accent=hex6(c.accent),
+        surface=hex6(c.surface),
+        border=hex6(c.border),
+        base=half_points(s.base),
+        small=half_points(s.small),
+        h1=half_points(s.h1),
+        h2=half_points(s.h2),
+        h3=half_points(s.h3),
+        title=round(half_points(s.h1) * 1.35),
+        text_width=text_width,
+    )
+
+
+class _Builder:
+    """Builds one document; each `_section_<name>` draws one layout section."""
+
+    def __init__(self, ctx: RenderContext) -> None:
+        self.ctx = ctx
+        self.view: PlanView = ctx.view
+        self.plan = ctx.view.plan
+        self.tokens: Tokens = ctx.theme.tokens
+        self.loc: Localizer = localizer(self.plan.locale, self.plan.timezone)
+        self._ = self.loc.gettext
+        self.doc: DocumentObject = Document()
+        self.sections: tuple[str, ...] = tuple(ctx.layout.sections)
+        self.full_cover = any(s in self.sections for s in FULL_COVER_SECTIONS)
+        self.toc = bool(
+            ctx.options.extra.get("docx_toc", self.full_cover and len(self.view.actions) >= TOC_MIN_ACTIONS)
+        )
+        self.toc_anchor: Paragraph | None = None
+        self.numbers = {
+            a.id: f"{p}.{i}"
+            for p, phase in enumerate(self.view.phases, 1)
+            for i, a in enumerate(phase.actions, 1)
+        }
+        self.text_width = self._text_width()
+        docx_xml.install_styles_and_numbering(
+            self.doc, look_of(self.tokens, self.plan.locale, self.text_width.twips)
+        )
+        docx_xml.remove_rsids(self.doc)
+        self._page_setup()
+
+    # -- page, header, footer, properties ---------------------------------------------------------
+
+    def _page_setup(self) -> None:
+        section = self.doc.sections[0]
+        width, height = PAGE_SIZES[self.tokens.page.size]
+        margin = length(self.tokens.page.margin)
+        section.page_width, section.page_height = width, height
+        section.left_margin = section.right_margin = margin
+        section.top_margin = Length(margin + Mm(8))
+        section.bottom_margin = Length(margin + Mm(4))
+        section.header_distance = section.footer_distance = Mm(8)
+        section.start_type = WD_SECTION_START.NEW_PAGE
+
+    def _text_width(self) -> Length:
+        width, _height = PAGE_SIZES[self.tokens.page.size]
+        return Length(width - 2 * length(self.tokens.page.margin))
+
+    def logos(self) -> list[Path]:
+        """Logo files, seller first; each checked like the loader does, SVG refused for Word."""
+        found = []
+        for party_name, party in (("seller", self.plan.seller), ("buyer", self.plan.buyer)):
+            if party.logo is None or self.ctx.assets_dir is None:
+                continue
+            base = Path(self.ctx.assets_dir)
+            problem = check_asset(party.logo, base)
+            if problem:
+                raise UsageError(f"{party_name}.logo: {problem}")
+            if Path(party.logo).suffix.lower() == ".svg":
+                raise UsageError(
+                    f"{party_name}.logo: DOCX cannot show the SVG logo '{party.logo}'; "
+                    "give a PNG or JPEG logo (the other formats accept all three)"
+                )
+            found.append((base / party.logo).resolve())
+        return found
+
+    def _header_footer(self) -> None:
+        section = self.doc.sections[0]
+        logo_height = length(self.tokens.logo.height)
+        running = f"{self.plan.title} \u00b7 {self._('Revision')} {self.plan.revision}"
+        header = section.header
+        placement = self.tokens.logo.placement
+        first = header.paragraphs[0]
+        first.style = "Header"
+        logos = self.logos()
+        if placement == "center" or not logos:
+            first.alignment = WD_ALIGN_PARAGRAPH.CENTER if placement == "center" else WD_ALIGN_PARAGRAPH.RIGHT
+            self._add_logos(first, logos, Length(int(logo_height * 0.7)))
+            line = header.add_paragraph(running, style="Header") if logos else first
+            if line is first:
+                first.add_run(running)
+            line.alignment = first.alignment
+        else:
+            tab = first.paragraph_format.tab_stops
+            tab.add_tab_stop(self.text_width, WD_TAB_ALIGNMENT.RIGHT)
+            if placement == "left":
+                self._add_logos(first, logos, Length(int(logo_height * 0.7)))
+                first.add_run("\t" + running)
+            else:
+                first.add_run(running + "\t")
+                self._add_logos(first, logos, Length(int(logo_height * 0.7)))
+
+        footer = section.footer.paragraphs[0]
+        footer.style = "Footer"
+        footer.paragraph_format.tab_stops.add_tab_stop(self.text_width, WD_TAB_ALIGNMENT.RIGHT)
+        footer.add_run(
+            f"{self._('Updated')} {self.loc.format_date(self.plan.updated)} \u00b7 "
+            f"{self.view.short_fingerprint}\t"
+        )
+        self._page_x_of_y(footer)
+        if self.full_cover:
+            section.different_first_page_header_footer = True
+            cover_footer = section.first_page_footer.paragraphs[0]
+            cover_footer.style = "Footer"
+            cover_footer.add_run(f"{self.plan.title} \u00b7 {self.view.short_fingerprint}")
+
+    def _page_x_of_y(self, paragraph: Paragraph) -> None:
+        """ "Page X of Y" with PAGE and NUMPAGES fields, worded by the plan's locale."""
+        template = self._("Page {page} of {pages}")
+        before, _, rest = template.partition("{page}")
+        middle, _, after = rest.partition("{pages}")
+        paragraph.add_run(before)
+        docx_xml.add_field(paragraph, "PAGE", "1")
+        paragraph.add_run(middle)
+        docx_xml.add_field(paragraph, "NUMPAGES", "1")
+        paragraph.add_run(after)
+
+    def _add_logos(self, paragraph: Paragraph, logos: Sequence[Path], height: Length) -> None:
+        for i, logo in enumerate(logos):
+            if i:
+                paragraph.add_run("   ")
+            paragraph.add_run().add_picture(str(logo), height=height)
+
+    def _properties(self) -> None:
+        plan, props = self.plan, self.doc.core_properties
+        stamp = datetime(plan.updated.year, plan.updated.month, plan.updated.day, tzinfo=UTC)
+        props.title = plan.title
+        props.author = plan.seller.name
+        props.last_modified_by = plan.seller.name
+        props.subject = plan.deal.name
+        props.keywords = ", ".join([self._("Mutual Action Plan"), plan.buyer.name, plan.seller.name])
+        props.category = self._("Mutual Action Plan")
+        props.comments = (
+            f"{self._('Revision')} {plan.revision}; {self.view.audience.value}; "
+            f"fingerprint {self.view.fingerprint}; mapgen {__version__}"
+        )
+        props.identifier = plan.id
+        props.language = plan.locale
+        props.version = str(plan.revision)
+        props.revision = plan.revision
+        props.created = stamp
+        props.modified = stamp
+        props.last_printed = stamp
+        docx_xml.set_app_properties(self.doc, f"mapgen {__version__}", plan.seller.name)
+
+    # -- building blocks -------------------------------------------------------------------------
+
+    def heading(self, text: str, level: int = 1) -> Paragraph:
+        return self.doc.add_paragraph(text, style=f"Heading {level}")
+
+    def para(self, text: str = "", style: str = "Normal") -> Paragraph:
+        return self.doc.add_paragraph(text, style=style)
+
+    def markdown(self, text: str | None, body_style: str = "Normal") -> list[Paragraph]:
+        if not text:
+            return []
+        return docx_markdown.write(
+            self.doc, text, lambda style: self.para(style=style), body_style=body_style
+        )
+
+    def caption(self, text: str) -> Paragraph:
+        return self.para(text, "Caption")
+
+    def table(
+        self,
+        headers: Sequence[str],
+        widths: Sequence[float],
+        rows: Iterable[Sequence[str | Callable[[_Cell], None]]],
+        *,
+        banded: bool = True,
+    ) -> Table:
+        """A Plan Table: header row repeated on each page, rows kept whole, fixed column widths.
+
+        A row value is text, or a function that fills the cell itself (shading, links, Markdown).
+        """
+        table = self.doc.add_table(rows=1, cols=len(headers))
+        table.style = "Plan Table"
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False
+        docx_xml.table_look(table, banded=banded)
+        head = table.rows[0]
+        docx_xml.repeat_header(head)
+        docx_xml.cant_split(head)
+        for cell, text in zip(head.cells, headers, strict=True):
+            docx_xml.shade(cell, hex6(self.tokens.colors.primary))
+            run = self.cell_text(cell, text, bold=True).runs[0]
+            run.font.color.rgb = _rgb(self.tokens.colors.on_primary)
+        for values in rows:
+            row = table.add_row()
+            docx_xml.cant_split(row)
+            for cell, value in zip(row.cells, values, strict=True):
+                if callable(value):
+                    value(cell)
+                else:
+                    self.cell_text(cell, value)
+        total = sum(widths)
+        docx_xml.fixed_layout(table, [int(self.text_width.twips * w / total) for w in widths])
+        self.para(style="Normal").paragraph_format.space_after = Pt(4)
+        return table
+
+    @staticmethod
+    def cell_text(cell: _Cell, text: str, *, bold: bool = False) -> Paragraph:
+        paragraph = cell.paragraphs[0]
+        paragraph.style = "Table Text"
+        run = paragraph.add_run(text)
+        if bold:
+            run.bold = True
+        return paragraph
+
+    def status_cell(self, state: State) -> Callable[[_Cell], None]:
+        colour = getattr(self.tokens.status, state.value)
+
+        def fill(cell: _Cell) -> None:
+            docx_xml.shade(cell, tint(colour, 0.16))
+            run = self.cell_text(cell, self.loc.state_label(state)).runs[0]
+            run.bold = True
+            run.font.color.rgb = _rgb(colour)
+
+        return fill
+
+    def person(self, stakeholder_id: str) -> str:
+        person = next(s for s in self.view.stakeholders if s.id == stakeholder_id)
+        return f"{person.name} ({person.organisation})"
+
+    # -- sections --------------------------------------------------------------------------------
+
+    def build(self) -> bytes:
+        self._header_footer()
+        self._properties()
+        for name in self.sections:
+            draw = getattr(self, f"_section_{name}", None)
+            if draw is not None:
+                draw()
+        self._fill_toc()
+        body = self.doc.element.body
+        if len(body) > 1 and body[-2].tag.endswith("}p") and not body[-2].xpath("string(.)"):
+            body.remove(body[-2])
+        raw = io.BytesIO()
+        self.doc.save(raw)
+        return docx_xml.reproducible_zip(raw.getvalue())
+
+    def _section_cover(self) -> None:
+        plan, view, loc = self.plan, self.view, self.loc
+        if self.full_cover:
+            logos = self.logos()
+            if logos:
+                p = self.para()
+                self._add_logos(p, logos, length(self.tokens.logo.height))
+                p.paragraph_format.space_after = Pt(48)
+        self.para(plan.title, "Title")
+        self.para(f"{plan.deal.name} \u00b7 {plan.buyer.name} \u00d7 {plan.seller.name}", "Subtitle")
+        facts: list[tuple[str, str]] = [
+            (self._("Buyer"), plan.buyer.name),
+            (self._("Seller"), plan.seller.name),
+        ]
+        if plan.deal.value is not None:
+            facts.append(
+                (self._("Deal value"), loc.format_money(plan.deal.value.amount, plan.deal.value.currency))
+            )
+        facts.append((self._("Target close"), loc.format_date(plan.deal.target_close)))
+        if plan.deal.go_live is not None:
+            facts.append((self._("Go-live"), loc.format_due(plan.deal.go_live)))
+        if plan.deal.compelling_event:
+            facts.append((self._("Compelling event"), plan.deal.compelling_event))
+        facts.append(
+            (
+                self._("Progress"),
+                f"{view.progress.done} / {view.progress.total} \u00b7 {loc.format_percent(view.progress.percent)}",
+            )
+        )
+        facts.append((self._("Revision"), f"{plan.revision} \u00b7 {loc.format_date(plan.updated)}"))
+        facts.append((self._("Status as of"), loc.format_date(view.as_of)))
+        table = self.doc.add_table(rows=0, cols=2)
+        table.style = "Plan Table"
+        docx_xml.table_look(table, header=False, banded=False)
+        for label, value in facts:
+            row = table.add_row()
+            docx_xml.cant_split(row)
+            self.cell_text(row.cells[0], label, bold=True)
+            self.cell_text(row.cells[1], value)
+        width = self.text_width.twips
+        docx_xml.fixed_layout(table, [int(width * 0.3), int(width * 0.7)])
+        if self.full_cover:
+            self.para().add_run().add_break(WD_BREAK.PAGE)
+            if self.toc:
+                self._toc()
+        else:
+            self.para().paragraph_format.space_after = Pt(2)
+
+    def _toc(self) -> None:
+        """A TOC field: Word rebuilds it on open; its cached entries link to bookmarked headings."""
+        self.para(self._("Contents"), "TOC Heading")
+        self.toc_anchor = self.para()
+        self.para().add_run().add_break(WD_BREAK.PAGE)
+
+    def _fill_toc(self) -> None:
+        anchor = self.toc_anchor
+        if anchor is None:
+            return
+        levels = {"Heading 1": "toc 1", "Heading 2": "toc 2"}
+        headings = [p for p in self.doc.paragraphs if p.style is not None and p.style.name in levels]
+        entries = []
+        for number, heading in enumerate(headings, 1):
+            name = f"_Toc{number:08d}"
+            docx_xml.bookmark(heading, number, name)
+            entry = self.para(style=levels[heading.style.name])
+            anchor._p.addprevious(entry._p)
+            if number == 1:
+                docx_xml.field_start(entry, 'TOC \\o "1-2" \\h \\z \\u')
+            link = docx_xml.add_internal_link(entry, name)
+            Run(docx_xml.add_run_to(link), entry).text = heading.text
+            entries.append(entry)
+        if entries:
+            docx_xml.field_end(entries[-1])
+            docx_xml.update_fields_on_open(self.doc)
+        anchor._p.getparent().remove(anchor._p)
+
+    def _has(self, section: str) -> bool:
+        """Whether a section has anything to show (empty sections are left out, headings too)."""
+        view = self.view
+        return {
+            "changes": bool(self.changes()),
+            "summary": bool(self.plan.summary),
+            "objectives": bool(view.objectives),
+            "metrics": bool(view.metrics),
+            "signoff": bool(view.signatories),
+            "timeline": bool(view.phases),
+            "actions": bool(view.actions),
+            "next_milestones": any(a.is_open for a in view.milestones),
+            "next_actions": bool(view.next_actions),
+        }.get(section, True)
+
+    def changes(self) -> list[Any]:
+        return list(self.ctx.options.extra.get("changes") or [])
+
+    def _section_changes(self) -> None:
+        if not self._has("changes"):
+            return
+        self.heading(self.loc.section_title("changes"))
+        for change in self.changes():
+            self.para(str(getattr(change, "summary", change)), "List Bullet")
+
+    def _section_summary(self) -> None:
+        if not self._has("summary"):
+            return
+        self.heading(self.loc.section_title("summary"))
+        self.markdown(self.plan.summary)
+
+    def _section_objectives(self) -> None:
+        if not self._has("objectives"):
+            return
+        self.heading(self.loc.section_title("objectives"))
+        for objective in self.view.objectives:
+            self.heading(objective.title, 2)
+            owner = objective.owner
+            self.para(f"{self._('Owner')}: {owner.name} ({owner.organisation})", "Caption")
+            self.markdown(objective.description)
+            if objective.success_criteria:
+                label = self.para(style="Normal")
+                label.add_run(self._("Success criteria")).bold = True
+                label.paragraph_format.keep_with_next = True
+                label.paragraph_format.space_after = Pt(2)
+                for criterion in objective.success_criteria:
+                    self.para(criterion, "List Bullet")
+
+    def _months(self) -> list[tuple[str, date, date]]:
+        """Timeline columns: (label, first day, last day), months or quarters."""
+        plan, view = self.plan, self.view
+        days = [d for d in (a.due_day for a in view.actions) if d]
+        days.append(plan.deal.target_close)
+        start = _day(plan.deal.start) or min(days)
+        first, last = min([start, *days]), max(days)
+        months = []
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            months.append(date(year, month, 1))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        step = 3 if len(months) > MAX_TIMELINE_MONTHS else 1
+        if step == 3:
+            months = [m for m in months if m.month in (1, 4, 7, 10) or m == months[0]]
+        columns = []
+        for i, m in enumerate(months):
+            end = _day_before(months[i + 1]) if i + 1 < len(months) else _day_before(_next_month(m, step))
+            label = self.loc.format_date(m, "MMM") if step == 1 else f"Q{(m.month - 1) // 3 + 1}"
+            columns.append((label, m, end))
+        return columns
+
+    def _section_timeline(self) -> None:
+        if not self._has("timeline"):
+            return
+        view = self.view
+        self.heading(self.loc.section_title("timeline"))
+        columns = self._months()
+        span = f"{self.loc.format_date(columns[0][1], 'yMMM')} \u2013 {self.loc.format_date(columns[-1][2], 'yMMM')}"
+        self.caption(f"{self._('Phases by month')} ({span}); {MILESTONE} = {self._('milestone')}")
+        primary = self.tokens.colors.primary
+
+        def mark(
+            phase_actions: Sequence[ActionView], first: date | None, last: date | None, lo: date, hi: date
+        ):
+            active = first is not None and last is not None and first <= hi and last >= lo
+            milestones = [a for a in phase_actions if a.milestone and a.due_day and lo <= a.due_day <= hi]
+
+            def fill(cell: _Cell) -> None:
+                if active:
+                    docx_xml.shade(cell, tint(primary, 0.35))
+                p = self.cell_text(cell, MILESTONE * min(len(milestones), 3))
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+            return fill
+
+        rows = []
+        for phase in view.phases:
+            cells: list[Any] = [phase.name]
+            for _label, lo, hi in columns:
+                cells.append(mark(phase.actions, phase.first_due, phase.last_due, lo, hi))
+            rows.append(cells)
+        name_share = max(3.0, len(columns) * 0.35)
+        self.table(
+            [self._("Phase"), *[c[0] for c in columns]],
+            [name_share, *[1.0] * len(columns)],
+            rows,
+            banded=False,
+        )
+        if view.milestones:
+            self.heading(self._("Milestones"), 2)
+            self.table(
+                [self._("Date"), self._("Milestone"), self._("Owner"), self._("Status")],
+                [2, 5, 3, 1.6],
+                [
+                    (self.loc.format_due(a.due), a.title, self.person(a.owner_id), self.status_cell(a.state))
+                    for a in view.milestones
+                ],
+            )
+
+    def _section_actions(self) -> None:
+        if not self._has("actions"):
+            return
+        self.heading(self.loc.section_title("actions"))
+        headers = [
+            self._("Action"),
+            self._("Owner"),
+            self._("Side"),
+            self._("Due"),
+            self._("Status"),
+            self._("Depends on"),
+            self._("Outcome"),
+        ]
+        for number, phase in enumerate(self.view.phases, 1):
+            done = f"{phase.progress.done}/{phase.progress.total}"
+            self.heading(f"{number}. {phase.name}", 2)
+            for paragraph in self.markdown(phase.description):
+                paragraph.paragraph_format.keep_with_next = True
+            self.caption(f"{self._('Done')}: {done} \u00b7 {self.loc.format_percent(phase.progress.percent)}")
+            self.table(headers, [27, 13, 8, 11, 11, 10, 20], [self._action_row(a) for a in phase.actions])
+
+    def _action_row(self, action: ActionView) -> list[Any]:
+        def title(cell: _Cell) -> None:
+            p = cell.paragraphs[0]
+            p.style = "Table Text"
+            p.add_run(f"{self.numbers[action.id]}  ").bold = True
+            if action.milestone:
+                p.add_run(f"{MILESTONE} ").bold = True
+            run = p.add_run(action.title)
+            run.bold = action.milestone
+            if action.visibility is Visibility.INTERNAL:
+                p.add_run(f" [{self._('Internal')}]").italic = True
+            if action.notes:
+                docx_markdown.write(
+                    self.doc,
+                    action.notes,
+                    lambda style: cell.add_paragraph(style=style),
+                    body_style="Table Text",
+                )
+
+        return [
+            title,
+            action.owner_name,
+            self.loc.side_label(action.side),
+            self.loc.format_due(action.due),
+            self.status_cell(action.state),
+            ", ".join(self.numbers.get(d, d) for d in action.depends_on),
+            action.outcome or "",
+        ]
+
+    def _section_responsibilities(self) -> None:
+        view = self.view
+        if not view.phases:
+            return
+        self.heading(self.loc.section_title("responsibilities"))
+        legend = "; ".join(f"{i} = {p.name}" for i, p in enumerate(view.phases, 1))
+        self.caption(f"{self._('Actions each person owns, by phase')} ({legend})")
+        primary = self.tokens.colors.primary
+
+        def count(n: int) -> Callable[[_Cell], None]:
+            def fill(cell: _Cell) -> None:
+                if n:
+                    docx_xml.shade(cell, tint(primary, 0.18))
+                self.cell_text(cell, str(n) if n else "").alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+            return fill
+
+        rows = []
+        for person in view.stakeholders:
+            counts = [sum(1 for a in p.actions if a.owner_id == person.id) for p in view.phases]
+            label = f"{person.name} ({self.loc.side_label(person.side)})"
+            rows.append([label, *[count(n) for n in counts], count(sum(counts))])
+        self.table(
+            [self._("Stakeholder"), *[str(i) for i in range(1, len(view.phases) + 1)], self._("Total")],
+            [max(4.0, len(view.phases) * 0.6), *[1.0] * len(view.phases), 1.2],
+            rows,
+            banded=False,
+        )
+
+    def _section_stakeholders(self) -> None:
+        self.heading(self.loc.section_title("stakeholders"))
+        for side, organisation in ((Side.BUYER, self.plan.buyer.name), (Side.SELLER, self.plan.seller.name)):
+            people = self.view.side(side)
+            if not people:
+                continue
+            self.heading(f"{organisation} ({self.loc.side_label(side)})", 2)
+            self.table(
+                [self._("Name"), self._("Title"), self._("Role"), self._("Email"), self._("Actions")],
+                [4, 4.4, 3.2, 6.4, 1.6],
+                [
+                    (
+                        p.name,
+                        p.title or "",
+                        self.loc.role_label(p.role),
+                        self._email(p.email),
+                        self.loc.format_number(p.owned),
+                    )
+                    for p in people
+                ],
+            )
+
+    def _email(self, email: str | None) -> Callable[[_Cell], None]:
+        def fill(cell: _Cell) -> None:
+            p = cell.paragraphs[0]
+            p.style = "Table Text"
+            if email:
+                docx_markdown.add_inline(p, _link_tokens(email, f"mailto:{email}"))
+
+        return fill
+
+    def _value(self, value: float | None, unit: str) -> str:
+        if value is None:
+            return "\u2014"
+        if len(unit) == 3 and unit.isalpha() and unit.isupper():
+            return self.loc.format_money(value, unit)
+        number = self.loc.format_number(value)
+        return f"{number}%" if unit == "%" else f"{number} {unit}".strip()
+
+    def _section_metrics(self) -> None:
+        if not self._has("metrics"):
+            return
+        self.heading(self.loc.section_title("metrics"))
+        self.table(
+            [
+                self._("Metric"),
+                self._("Baseline"),
+                self._("Target"),
+                self._("Actual"),
+                self._("Measure by"),
+                self._("Owner"),
+            ],
+            [5, 2.4, 2.4, 2.4, 2.6, 3.2],
+            [
+                (
+                    m.name,
+                    self._value(m.baseline, m.unit),
+                    self._value(m.target, m.unit),
+                    self._value(m.actual, m.unit)
+                    + (
+                        f" ({self.loc.format_percent(m.progress_percent)})"
+                        if m.progress_percent is not None
+                        else ""
+                    ),
+                    self.loc.format_due(m.measure_by),
+                    m.owner.name,
+                )
+                for m in self.view.metrics
+            ],
+        )
+
+    def _section_signoff(self) -> None:
+        if not self._has("signoff"):
+            return
+        heading = self.heading(self.loc.section_title("signoff"))
+        heading.paragraph_format.page_break_before = True
+        self.para(
+            self._("By signing, both sides agree to this plan, its owners and its dates.")
+            + f" {self._('Revision')} {self.plan.revision}, {self.loc.format_date(self.plan.updated)}."
+        )
+        table = self.table(
+            [self._("Name"), self._("Title"), self._("Organisation"), self._("Signature"), self._("Date")],
+            [3.6, 3.6, 3, 4.4, 2.4],
+            [(s.name, s.title or "", s.organisation, "", "") for s in self.view.signatories],
+            banded=False,
+        )
+        for row in table.rows[1:]:
+            row.height = Mm(16)
+            row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+
+    def _section_progress(self) -> None:
+        view = self.view
+        self.heading(self.loc.section_title("progress"))
+        self.para(
+            f"{view.progress.done} / {view.progress.total} \u00b7 {self.loc.format_percent(view.progress.percent)}"
+            f" \u00b7 {self._('Days to close')}: {self.loc.format_number(view.days_to_close)}"
+        )
+        states = [s for s in State if view.state_counts.get(s)]
+        if states:
+            self.table(
+                [self._("Status"), self._("Actions")],
+                [3, 1],
+                [(self.status_cell(s), self.loc.format_number(view.state_counts[s])) for s in states],
+                banded=False,
+            )
+
+    def _section_next_milestones(self) -> None:
+        if not self._has("next_milestones"):
+            return
+        self.heading(self.loc.section_title("next_milestones"))
+        upcoming = [a for a in self.view.milestones if a.is_open][:5]
+        self.table(
+            [self._("Date"), self._("Milestone"), self._("Owner"), self._("Status")],
+            [2, 5, 3, 1.6],
+            [
+                (self.loc.format_due(a.due), a.title, a.owner_name, self.status_cell(a.state))
+                for a in upcoming
+            ],
+        )
+
+    def _section_next_actions(self) -> None:
+        if not self._has("next_actions"):
+            return
+        self.heading(self.loc.section_title("next_actions"))
+        self.table(
+            [self._("Due"), self._("Action"), self._("Owner"), self._("Status")],
+            [2, 5, 3, 1.6],
+            [
+                (self.loc.format_due(a.due), a.title, a.owner_name, self.status_cell(a.state))
+                for a in self.view.next_actions[:8]
+            ],
+        )
+
+    def _section_key_dates(self) -> None:
+        deal = self.plan.deal
+        self.heading(self.loc.section_title("key_dates"))
+        rows = [(self._("Start"), self.loc.format_due(deal.start))]
+        rows.append((self._("Target close"), self.loc.format_date(deal.target_close)))
+        if deal.go_live is not None:
+            rows.append((self._("Go-live"), self.loc.format_due(deal.go_live)))
+        rows.extend((a.title, self.loc.format_due(a.due)) for a in self.view.milestones if a.is_open)
+        self.table([self._("Event"), self._("Date")], [5, 2], rows)
+
+
+def _day(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _day_before(next_first: date) -> date:
+    return date.fromordinal(next_first.toordinal() - 1)
+
+
+def _next_month(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _rgb(colour: str):  # type: ignore[no-untyped-def]
+    from docx.shared import RGBColor
+
+    return RGBColor.from_string(hex6(colour))
+
+
+def _link_tokens(text: str, href: str) -> list[Any]:
+    from markdown_it.token import Token
+
+    return [
+        Token("link_open", "a", 1, attrs={"href": href}),
+        Token("text", "", 0, content=text),
+        Token("link_close", "a", -1),
+    ]
+
+
+class DocxRenderer:
+    name: ClassVar[str] = "docx"
+    suffix: ClassVar[str] = ".docx"
+    media_type: ClassVar[str] = MEDIA_TYPE
+    uses_layout: ClassVar[bool] = True
+
+    def render(self, ctx: RenderContext) -> list[Artifact]:
+        data = _Builder(ctx).build()
+        return [Artifact(f"{ctx.view.plan.id}{self.suffix}", data, self.media_type)]
+
+
+RENDERER = DocxRenderer()
