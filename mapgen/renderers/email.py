@@ -1,0 +1,94 @@
+"""`email` format: a full email document, a fragment to paste into an email, and plain text.
+
+Email clients drop <style> (Gmail for non-Google accounts, every client once a fragment is pasted),
+so css-inline writes every rule into `style` attributes. Remote and file: stylesheets are never
+loaded. Images are left out entirely: base64 images do not show in Gmail or Outlook and a remote
+image would be a tracking pixel, so organisations appear by name.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from mapgen.errors import UsageError
+from mapgen.presentation import environment, template_context
+from mapgen.renderers.base import Artifact, RenderContext
+
+GMAIL_CLIP_BYTES = 102 * 1024
+
+DOCUMENT = """<!DOCTYPE html>
+<html lang="{lang}" dir="{dir}" xmlns="http://www.w3.org/1999/xhtml">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<meta name="supported-color-schemes" content="light">
+<meta name="x-apple-disable-message-reformatting">
+<title>{title}</title>
+<!--[if mso]><style>table, td, p, a, span {{ font-family: Arial, sans-serif !important; }}</style><![endif]-->
+</head>
+<body class="email">
+{body}
+</body>
+</html>
+"""
+
+
+def check_link(link: str | None) -> str | None:
+    """The `--link` URL, which must be an http(s) address (it becomes a button's href)."""
+    if link is None:
+        return None
+    if not link.lower().startswith(("https://", "http://")) or any(ch <= " " for ch in link):
+        raise UsageError(f"--link must be an http:// or https:// URL, got {link!r}")
+    return link
+
+
+def render_email(ctx: RenderContext) -> tuple[str, str, str]:
+    """(full document, fragment, plain text), every style inlined in the two HTML parts."""
+    import css_inline
+    from markupsafe import escape
+
+    check_link(ctx.options.link)
+    env = environment(ctx.layout)
+    context = template_context(ctx)
+    css = env.get_template("email.css.j2").render(context)
+    body = env.get_template("email.j2").render(context)
+    text = env.get_template("email.txt.j2").render(context)
+    inliner = css_inline.CSSInliner(
+        load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False, extra_css=None
+    )
+    fragment = inliner.inline_fragment(body, css)
+    l10n = context["l10n"]
+    document = DOCUMENT.format(
+        lang=l10n.locale, dir=l10n.direction, title=escape(ctx.view.plan.title), body=fragment.strip()
+    )
+    return document, fragment.strip() + "\n", _tidy_text(text)
+
+
+def _tidy_text(text: str) -> str:
+    """At most one blank line in a row, no trailing spaces, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip() + "\n"
+
+
+class EmailRenderer:
+    name: ClassVar[str] = "email"
+    suffix: ClassVar[str] = ".email.html"
+    media_type: ClassVar[str] = "text/html; charset=utf-8"
+    uses_layout: ClassVar[bool] = True
+
+    def render(self, ctx: RenderContext) -> list[Artifact]:
+        document, fragment, text = render_email(ctx)
+        plan_id = ctx.view.plan.id
+        return [
+            Artifact(f"{plan_id}.email.html", document.encode("utf-8"), self.media_type),
+            Artifact(f"{plan_id}.email-fragment.html", fragment.encode("utf-8"), self.media_type),
+            Artifact(f"{plan_id}.email.txt", text.encode("utf-8"), "text/plain; charset=utf-8"),
+        ]
+
+
+RENDERER = EmailRenderer()
