@@ -208,18 +208,19 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
 
 
 def changes_since(old_path: Path, plans: list[Plan], audience: Audience) -> Changes:
-    """For `render --since`: the changes from the plan file `old_path` to the one plan rendered."""
+    """For `render --since`: the changes from the plan file `old_path` to the one plan rendered.
+
+    Plan ids are not compared: a plan imported twice from differently named sheets may have two.
+    """
     from mapgen.errors import UsageError
     from mapgen.load import load_plan
 
     if len(plans) != 1:
         raise UsageError("--since compares two revisions of one plan: render one plan at a time")
     old = load_plan(old_path).plan
-    if old.id != plans[0].id:
-        raise UsageError(f"--since {old_path} is plan '{old.id}', not a revision of '{plans[0].id}'")
-    if old.revision >= plans[0].revision:
+    if old.revision > plans[0].revision:
         raise UsageError(
-            f"--since {old_path} is revision {old.revision}; it must be earlier than {plans[0].revision}"
+            f"--since {old_path} is revision {old.revision}, later than the plan's {plans[0].revision}"
         )
     return compare(old, plans[0], audience)
 

@@ -646,7 +646,10 @@ class _Importer:
         ]
         buyer = self._set_value("buyer", "name")
         seller = self._set_value("seller", "name")
-        stem = slug(self.path.stem) or "plan"
+        stem = (
+            re.sub(r"-(\d{4}-\d{2}-\d{2}|\d{8}|(v|rev|revision|r)?-?\d+)$", "", slug(self.path.stem))
+            or "plan"
+        )
         deal: dict[str, Any] = {
             "name": f"{buyer} deal" if buyer else "Deal name",
             "start": min([*days[:1], target_close]),
@@ -701,6 +704,8 @@ class _Importer:
             "deal.target_close": todo["target_close"],
             "deal.go_live": "taken from the go-live row",
         }
+        if {"buyer.name", "seller.name"} <= given:
+            given.add("title")
         return {k: v for k, v in notes.items() if k not in given}
 
     def _locate(

@@ -134,12 +134,10 @@ def test_json_snapshot(plans, snapshot_text) -> None:  # type: ignore[no-untyped
 def test_since_checks_the_revisions(plans) -> None:  # type: ignore[no-untyped-def]
     changes = changes_since(REV4, [plans[1]], Audience.BUYER)
     assert changes.since_revision == 4 and changes.headline == "What changed since revision 4"
-    with pytest.raises(UsageError, match="must be earlier"):
+    with pytest.raises(UsageError, match="later than"):
         changes_since(REV5, [plans[0]], Audience.BUYER)
     with pytest.raises(UsageError, match="one plan at a time"):
         changes_since(REV4, list(plans), Audience.BUYER)
-    with pytest.raises(UsageError, match="not a revision of"):
-        changes_since(SAMPLES_DIR / "minimal" / "plan.yaml", [plans[1]], Audience.BUYER)
 
 
 def test_cli(tmp_path: Path) -> None:
@@ -158,4 +156,4 @@ def test_cli(tmp_path: Path) -> None:
     render = mapgen("render", str(REV5), "-f", "json", "-o", str(tmp_path), "--since", str(REV4), "-q")
     assert render.returncode == 0, render.stderr
     wrong = mapgen("render", str(REV4), "-f", "json", "-o", str(tmp_path), "--since", str(REV5))
-    assert wrong.returncode == 2 and "must be earlier" in wrong.stderr
+    assert wrong.returncode == 2 and "later than" in wrong.stderr
