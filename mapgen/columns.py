@@ -329,12 +329,10 @@ def field_for(header: str) -> Field | None:
     for prefix in ("owner", "action", "task", "step", "item"):
         if key.startswith(prefix) and key.removeprefix(prefix) in _LOOKUP:
             return _LOOKUP[key.removeprefix(prefix)]
-    parts = [p for p in re.split(r"[/|]", header) if p.strip()]
+    parts = [p for p in re.split(r"[/|&]", header) if p.strip()]
     if len(parts) > 1:
-        for part in parts:
-            found = field_for(part)
-            if found is not None:
-                return found
+        found = [f for f in (field_for(part) for part in parts) if f is not None]
+        return Field.ACTION if Field.ACTION in found else (found[0] if found else None)
     return None
 
 
@@ -486,6 +484,11 @@ def parse_status(text: str) -> Status | None:
     key = re.sub(r"[^a-z0-9%✓✔☑✅]+", "", text.strip().lower())
     if key in _STATUS_WORDS:
         return _STATUS_WORDS[key]
+    words = re.sub(r"[^a-z0-9%]+", "", key)
+    if words in _STATUS_WORDS:
+        return _STATUS_WORDS[words]
+    if key[:1] in ("✓", "✔", "☑", "✅"):
+        return Status.DONE
     match = re.fullmatch(r"(\d{1,3})%", key)
     if match:
         return Status.IN_PROGRESS if 0 < int(match.group(1)) < 100 else None

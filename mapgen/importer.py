@@ -418,19 +418,11 @@ class _Importer:
         text = _text(row.cells.get(Field.SIDE))
         if not text:
             return None
-        key = re.sub(r"[^a-z0-9]+", "", text.lower())
-        if key in _JOINT:
-            return "joint"
-        for side, words in _SIDE_WORDS.items():
-            if key in words:
-                return side
-        if buyer and key == re.sub(r"[^a-z0-9]+", "", buyer.lower()):
-            return Side.BUYER
-        if seller and key == re.sub(r"[^a-z0-9]+", "", seller.lower()):
-            return Side.SELLER
-        self.error(row.line, row.headers[Field.SIDE], f"'{text}' is not a side: use Buyer, Seller (or Client, "
-                   "Customer, Vendor, Provider) or Joint, or the party name given with --set buyer.name=...")  # fmt: skip
-        return None
+        side = side_of(text, buyer, seller)
+        if side is None:
+            self.error(row.line, row.headers[Field.SIDE], f"'{text}' is not a side: use Buyer, Seller (or Client, "
+                       "Customer, Vendor, Provider) or Joint, or the party name given with --set buyer.name=...")  # fmt: skip
+        return side
 
     # -- the plan ------------------------------------------------------------------------------
 
@@ -455,6 +447,10 @@ class _Importer:
                     " ()"
                 )
                 owner_text = owner_text or email.split("@")[0]
+            company = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", owner_text)
+            hint = None
+            if company:
+                owner_text, hint = company.group(1), side_of(company.group(2), buyer, seller)
             names = [n for n in _SPLIT_OWNERS.split(owner_text) if n.strip()] if owner_text else []
             if len(names) > 1:
                 self.warn(row.line, row.headers[Field.OWNER], f"one owner per action: '{names[0]}' owns it, "
@@ -473,6 +469,9 @@ class _Importer:
                 person.first_row = row.line
                 people[key] = person
             side = self._side(row, buyer, seller) if Field.SIDE in row.cells else None
+            if side is None and email and not company:
+                side = side_of(email.split("@")[1].split(".")[0], buyer, seller)
+            side = side or hint
             if side == "joint":
                 person.joint_rows.append(row.line)
             elif isinstance(side, Side):
@@ -729,6 +728,25 @@ _COLUMN_OF = {
     "title": Field.ACTION, "owner": Field.OWNER, "due": Field.DUE, "completed": Field.COMPLETED,
     "status": Field.STATUS, "depends_on": Field.DEPENDS_ON, "outcome": Field.OUTCOME, "notes": Field.NOTES,
 }  # fmt: skip
+
+
+def side_of(text: str, buyer: str, seller: str) -> Side | str | None:
+    """Buyer, seller or "joint" from a side word or a party name (`Acme Corp` when it is the buyer)."""
+    key = re.sub(r"[^a-z0-9]+", "", text.lower())
+    if key in _JOINT:
+        return "joint"
+    for side, words in _SIDE_WORDS.items():
+        if key in words:
+            return side
+    for side, name in ((Side.BUYER, buyer), (Side.SELLER, seller)):
+        party = re.sub(r"[^a-z0-9]+", "", name.lower())
+        if (
+            party
+            and key
+            and (key == party or (len(key) >= 3 and (party.startswith(key) or key.startswith(party))))
+        ):
+            return side
+    return None
 
 
 def _row_of(problem: Problem) -> int:

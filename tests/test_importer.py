@@ -209,3 +209,20 @@ def test_cli_import_writes_nothing_on_error(tmp_path: Path) -> None:
     assert mapgen("validate", str(out)).returncode == 0
     assert mapgen("import", str(SHEETS / "clean.csv"), "-o", str(out)).returncode == 2  # exists
     assert yaml.safe_load(out.read_text(encoding="utf-8"))["buyer"]["name"] == "Acme Corp"
+
+
+def test_google_sheets_style_with_emoji_statuses_and_companies_in_owner(tmp_path: Path) -> None:
+    sheet = tmp_path / "shared-map-v3.csv"
+    sheet.write_text(
+        "Milestone / Task,Owner (Company),Target Date (MM/DD/YYYY),Status\n"
+        "Intro call,Sam Whitaker (Northwind),01/05/2027,✅ Complete\n"
+        "Security review,Aisha Karim (Acme),01/20/2027,🔴 Blocked\n"
+        "Pricing,Sam Whitaker (Northwind),01/25/2027,🟡 In progress\n",
+        encoding="utf-8",
+    )
+    plan, _, warnings = _import(tmp_path, sheet)
+    assert [a.status for _, a in plan.actions()] == ["done", "blocked", "in_progress"]
+    assert {s.name: s.side for s in plan.stakeholders} == {"Sam Whitaker": "seller", "Aisha Karim": "buyer"}
+    assert warnings == []
+    bare = import_sheet(sheet, ImportOptions(today=TODAY))
+    assert "id: shared-map  #" in bare.text, "a version suffix is not part of the plan id"
