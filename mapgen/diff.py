@@ -107,6 +107,11 @@ class Changes:
     changes: tuple[Change, ...]
 
     @property
+    def summaries(self) -> tuple[str, ...]:
+        """Each change's sentence, in order: what a template lists."""
+        return tuple(c.summary for c in self.changes)
+
+    @property
     def headline(self) -> str:
         return f"What changed since revision {self.since_revision}"
 

@@ -157,3 +157,21 @@ def test_cli(tmp_path: Path) -> None:
     assert render.returncode == 0, render.stderr
     wrong = mapgen("render", str(REV4), "-f", "json", "-o", str(tmp_path), "--since", str(REV5))
     assert wrong.returncode == 2 and "later than" in wrong.stderr
+
+
+@pytest.mark.parametrize("fmt", ["html", "email"])
+def test_since_section_in_documents_lists_only_shared_changes(plans, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from conftest import render_sample
+
+    from mapgen.renderers import format_names
+    from mapgen.renderers.base import RenderOptions
+
+    if fmt not in format_names():
+        pytest.skip(f"{fmt} format not registered yet")
+    changes = changes_since(REV4, [plans[1]], Audience.BUYER)
+    artifacts = render_sample(REV5, [fmt], options=RenderOptions(changes=changes))
+    text = "\n".join(a.data.decode() for a in artifacts.values() if a.name.endswith((".html", ".txt")))
+    assert "since revision 4" in text
+    assert "Target close moved 7 days later" in text
+    for word in INTERNAL_WORDS:
+        assert word not in text
