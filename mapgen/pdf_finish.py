@@ -20,8 +20,10 @@ SIGNATURE_PREFIX = "signature-"
 
 
 def finish(document: Any, pdf: pydyf.PDF) -> None:
-    """WeasyPrint `finisher`: signature fields, then header and footer artifacts."""
+    """WeasyPrint `finisher`: signature fields, header and footer artifacts, one /AF entry per file."""
     make_signature_fields(pdf)
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
     if "StructTreeRoot" in pdf.catalog:
         mark_margin_content_as_artifacts(pdf)
 

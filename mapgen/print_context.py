@@ -129,9 +129,22 @@ def document_meta(view: PlanView, l10n: Localizer) -> DocumentMeta:
     )
 
 
-def print_context(ctx: RenderContext) -> dict[str, Any]:
-    """The shared context plus the print-only values."""
-    from mapgen.presentation import environment, template_context, theme_style
+def scaled_sizes(theme: Theme, scale: float) -> Markup:
+    """The theme's type sizes times `scale`, as custom properties: how a layout that must fit a
+    number of pages shrinks its text when the first layout overflowed."""
+    if scale == 1:
+        return Markup("")
+    lines = []
+    for key, length in theme.tokens.sizes.model_dump().items():
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]+)", length)
+        if match:
+            lines.append(f"--size-{key}:{float(match.group(1)) * scale:.2f}{match.group(2)};")
+    return Markup(f":root{{{''.join(lines)}}}")
+
+
+def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
+    """The shared context plus the print-only values; `fit_scale` shrinks type (see scaled_sizes)."""
+    from mapgen.presentation import environment, font_face_css, template_context, tokens_css
 
     environment(ctx.layout)
     context = template_context(ctx)
@@ -139,8 +152,11 @@ def print_context(ctx: RenderContext) -> dict[str, Any]:
     l10n: Localizer = context["l10n"]
     tokens = ctx.theme.tokens
     context.update(
-        theme_style=theme_style(ctx.theme, embed_fonts=False),
-        print_style=print_font_stacks(ctx.theme) + print_stylesheets(ctx.theme),
+        theme_style=Markup(font_face_css(ctx.theme, embed=False) + "\n" + tokens_css(tokens)),
+        print_style=print_font_stacks(ctx.theme)
+        + scaled_sizes(ctx.theme, fit_scale)
+        + print_stylesheets(ctx.theme),
+        fit_scale=fit_scale,
         page_size=tokens.page.size,
         page_margin_mm=length_mm(tokens.page.margin),
         css_string=css_string,

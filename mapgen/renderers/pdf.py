@@ -8,8 +8,11 @@ serialises it, so the bytes depend only on the plan, the theme, the layout and t
 
 from __future__ import annotations
 
+import re
 import urllib.request
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
@@ -82,12 +85,30 @@ def embeds_plan(variant: str | None) -> bool:
     return variant is None or not variant.startswith(_ATTACHMENT_FORBIDDEN)
 
 
-def print_html(ctx: RenderContext) -> str:
+FIT_SCALES = (1.0, 0.94, 0.88, 0.82, 0.76, 0.7)
+"""Type scales tried, in order, for a print template that asks to fit a number of pages."""
+
+_FIT_PAGES = re.compile(r'<body[^>]*\sdata-fit-pages="(\d+)"')
+
+
+def print_html(ctx: RenderContext, fit_scale: float = 1.0) -> str:
     """The layout's print template rendered for this view: the exact HTML WeasyPrint lays out."""
     from mapgen.print_context import print_context
 
     template = ctx.layout.environment.get_template("print.j2")
-    return str(template.render(**print_context(ctx)))
+    return str(template.render(**print_context(ctx, fit_scale)))
+
+
+def fitted_document(ctx: RenderContext, roots: list[Path]) -> tuple[str, Document]:
+    """Lay out the print HTML; when the template's <body data-fit-pages="N"> is exceeded, again
+    with smaller type until it fits (the smallest scale is kept if nothing fits)."""
+    for scale in FIT_SCALES:
+        html = print_html(ctx, scale)
+        document = layout_document(html, roots)
+        limit = _FIT_PAGES.search(html)
+        if limit is None or len(document.pages) <= int(limit.group(1)):
+            break
+    return html, document
 
 
 def asset_roots(ctx: RenderContext) -> list[Path]:
@@ -108,6 +129,22 @@ def layout_document(html: str, roots: list[Path]) -> Document:
         raise UsageError(str(exc)) from None
 
 
+@contextmanager
+def _font_timestamps(day: date) -> Iterator[None]:
+    """Font tables WeasyPrint re-saves (emoji, variable fonts) get `day` as their 'head' modified
+    time instead of the clock's (fontTools stamps the current time), so the bytes stay stable."""
+    from fontTools.misc.timeTools import epoch_diff
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    stamp = int(datetime.combine(day, datetime.min.time(), tzinfo=UTC).timestamp()) - epoch_diff
+    original = _h_e_a_d.timestampNow
+    _h_e_a_d.timestampNow = lambda: stamp
+    try:
+        yield
+    finally:
+        _h_e_a_d.timestampNow = original
+
+
 def write_pdf(document: Document, view: PlanView, variant: str | None, roots: list[Path]) -> bytes:
     """Serialise a laid-out document: tags, variant, plan attachment, signature fields."""
     options: dict[str, Any] = {"pdf_tags": True, "pdf_identifier": True, "pdf_version": "1.7"}
@@ -117,7 +154,8 @@ def write_pdf(document: Document, view: PlanView, variant: str | None, roots: li
     if embeds_plan(variant):
         options["attachments"] = [plan_attachment(view, roots)]
     try:
-        return document.write_pdf(finisher=finish, **options)  # type: ignore[no-any-return]
+        with _font_timestamps(view.plan.updated):
+            return document.write_pdf(finisher=finish, **options)  # type: ignore[no-any-return]
     except RefusedAsset as exc:
         raise UsageError(str(exc)) from None
 
@@ -149,7 +187,7 @@ class PdfRenderer:
     def render(self, ctx: RenderContext) -> list[Artifact]:
         variant = check_variant(ctx.options.pdf_variant)
         roots = asset_roots(ctx)
-        document = layout_document(print_html(ctx), roots)
+        _, document = fitted_document(ctx, roots)
         data = write_pdf(document, ctx.view, variant, roots)
         return [Artifact(f"{ctx.view.plan.id}{self.suffix}", data, self.media_type)]
 
