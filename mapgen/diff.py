@@ -432,14 +432,18 @@ def as_markdown(changes: Changes) -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_json(changes: Changes) -> str:
-    document = {
+def as_document(changes: Changes) -> dict[str, Any]:
+    """The changes as plain JSON data: `mapgen diff --format json` and the json format's `changes`."""
+    return {
         "audience": changes.audience.value,
         "from": {"revision": changes.since_revision, "updated": changes.since_updated.isoformat()},
         "to": {"revision": changes.revision, "updated": changes.updated.isoformat()},
         "changes": [c.as_dict() for c in changes.changes],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_json(changes: Changes) -> str:
+    return json.dumps(as_document(changes), indent=2, ensure_ascii=False) + "\n"
 
 
 def _span(changes: Changes) -> str:
@@ -458,6 +462,7 @@ __all__ = [
     "Change",
     "Changes",
     "Kind",
+    "as_document",
     "as_json",
     "as_markdown",
     "as_text",

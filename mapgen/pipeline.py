@@ -7,7 +7,7 @@ beside its target and renamed, so a failed run leaves earlier outputs exactly as
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,7 +94,11 @@ def render_files(
 
 
 def write_atomically(out_dir: Path, artifacts: Sequence[Artifact]) -> list[Path]:
-    """Write each artifact to a temporary file beside its target, then rename them all into place."""
+    """Write each artifact to a temporary file beside its target, then rename them all into place.
+
+    Temporary files are created with the usual permissions (0666 less the umask), as a plain
+    write would, so rendered files are as readable as any other the user creates.
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -104,8 +108,9 @@ def write_atomically(out_dir: Path, artifacts: Sequence[Artifact]) -> list[Path]
         for artifact in artifacts:
             if "/" in artifact.name or artifact.name.startswith("."):
                 raise ValueError(f"refusing to write artifact named {artifact.name!r}")
-            fd, tmp = tempfile.mkstemp(prefix=f".{artifact.name}.", suffix=".tmp", dir=out_dir)
-            staged.append((tmp, out_dir / artifact.name))
+            tmp = out_dir / f".{artifact.name}.{secrets.token_hex(6)}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            staged.append((str(tmp), out_dir / artifact.name))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(artifact.data)
                 handle.flush()

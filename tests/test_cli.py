@@ -151,3 +151,12 @@ def test_version_and_help() -> None:
     assert run("--version").stdout.startswith("mapgen, version")
     help_text = run("--help").stdout
     assert "Exit codes: 0 success, 2 invalid input or usage, 1 internal error" in help_text
+
+
+def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        assert call("render", str(MINIMAL), "-f", "json", "-o", str(tmp_path), "-q") == 0
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "minimal.json").stat().st_mode & 0o777 == 0o644

@@ -57,3 +57,20 @@ def test_json_is_byte_identical_across_processes(tmp_path: Path) -> None:
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) == len(SAMPLES)
+
+
+def test_since_adds_the_changes_for_the_audience(tmp_path: Path) -> None:
+    from mapgen.audience import Audience
+    from mapgen.diff import changes_since
+    from mapgen.load import load_plan
+    from mapgen.renderers.base import RenderOptions
+
+    old = ROOT / "samples" / "northwind-acme" / "plan.yaml"
+    new = ROOT / "tests" / "fixtures" / "northwind-acme-rev5" / "plan.yaml"
+    changes = changes_since(old, [load_plan(new).plan], Audience.BUYER)
+    (artifact,) = render_sample(new, ["json"], options=RenderOptions(changes=changes)).values()
+    document = json.loads(artifact.data)
+    assert document["changes"]["from"]["revision"] == 4
+    assert document["changes"]["changes"] and all(c["shared"] for c in document["changes"]["changes"])
+    (plain,) = render_sample(new, ["json"]).values()
+    assert "changes" not in json.loads(plain.data)

@@ -61,6 +61,10 @@ class JsonRenderer:
             "plan": view.plan.model_dump(mode="json"),
             "status": status_document(view),
         }
+        if ctx.options.changes is not None:
+            from mapgen.diff import as_document
+
+            document["changes"] = as_document(ctx.options.changes)
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         return [Artifact(f"{view.plan.id}{self.suffix}", text.encode(), self.media_type)]
 
