@@ -85,15 +85,19 @@ def test_fields_bookmarks_and_table_flags() -> None:
     xml = paragraph._p.xml
     assert xml.index('w:fldCharType="begin"') < xml.index(" PAGE ") < xml.index('w:fldCharType="end"')
     assert '<w:bookmarkStart w:id="7" w:name="_Toc00000007"/>' in xml
-    table = document.add_table(rows=2, cols=2)
-    docx_xml.repeat_header(table.rows[0])
-    docx_xml.cant_split(table.rows[1])
-    docx_xml.shade(table.cell(1, 1), "ABCDEF")
+    table = document.add_table(rows=0, cols=2)
     docx_xml.table_look(table, header=True, banded=False)
     docx_xml.fixed_layout(table, [1000, 2000])
+    docx_xml.add_row(table, [1000, 2000], header=True)
+    cells = docx_xml.add_row(table, [1000, 2000])
+    docx_xml.fill_cell(
+        cells[1], " two\nlines\tand a tab", "TableText", bold=True, colour="123456", fill="ABCDEF"
+    )
     xml = table._tbl.xml
-    assert "<w:tblHeader/>" in xml and "<w:cantSplit/>" in xml and 'w:fill="ABCDEF"' in xml
+    assert "<w:tblHeader/>" in xml and xml.count("<w:cantSplit/>") == 2 and 'w:fill="ABCDEF"' in xml
     assert 'w:val="0620"' in xml and '<w:tblLayout w:type="fixed"/>' in xml
+    assert "<w:br/>" in xml and "<w:tab/>" in xml and '<w:t xml:space="preserve"> two</w:t>' in xml
+    assert table.cell(1, 1).text == " two\nlines\tand a tab"
 
 
 def test_update_fields_sits_before_compat() -> None:

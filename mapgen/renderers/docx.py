@@ -88,7 +88,8 @@ def half_points(token: str) -> int:
     return round(length(token).pt * 2)
 
 
-def look_of(tokens: Tokens, language: str, text_width: int) -> docx_xml.Look:
+def look_of(tokens: Tokens, language: str, text_width: int, *, compact: bool = False) -> docx_xml.Look:
+    """Word units for the theme; a compact (one-page) layout gets a title no larger than Heading 1."""
     c, f, s = tokens.colors, tokens.fonts, tokens.sizes
     return docx_xml.Look(
         body_font=first_family(f.body),
@@ -108,7 +109,7 @@ def look_of(tokens: Tokens, language: str, text_width: int) -> docx_xml.Look:
         h1=half_points(s.h1),
         h2=half_points(s.h2),
         h3=half_points(s.h3),
-        title=round(half_points(s.h1) * 1.35),
+        title=half_points(s.h1) if compact else round(half_points(s.h1) * 1.35),
         text_width=text_width,
     )
 
@@ -137,7 +138,8 @@ class _Builder:
         }
         self.text_width = self._text_width()
         docx_xml.install_styles_and_numbering(
-            self.doc, look_of(self.tokens, self.plan.locale, self.text_width.twips)
+            self.doc,
+            look_of(self.tokens, self.plan.locale, self.text_width.twips, compact=not self.full_cover),
         )
         docx_xml.remove_rsids(self.doc)
         self._page_setup()
@@ -150,7 +152,7 @@ class _Builder:
         margin = length(self.tokens.page.margin)
         section.page_width, section.page_height = width, height
         section.left_margin = section.right_margin = margin
-        section.top_margin = Length(margin + Mm(8))
+        section.top_margin = Length(margin + (Mm(8) if self.full_cover else Mm(4)))
         section.bottom_margin = Length(margin + Mm(4))
         section.header_distance = section.footer_distance = Mm(8)
         section.start_type = WD_SECTION_START.NEW_PAGE
@@ -184,12 +186,13 @@ class _Builder:
         header = section.header
         placement = self.tokens.logo.placement
         first = header.paragraphs[0]
-        first.style = "Header"
+        docx_xml.set_style(first, "Header")
         logos = self.logos()
         if placement == "center" or not logos:
             first.alignment = WD_ALIGN_PARAGRAPH.CENTER if placement == "center" else WD_ALIGN_PARAGRAPH.RIGHT
             self._add_logos(first, logos, Length(int(logo_height * 0.7)))
-            line = header.add_paragraph(running, style="Header") if logos else first
+            line = header.add_paragraph(running) if logos else first
+            docx_xml.set_style(line, "Header")
             if line is first:
                 first.add_run(running)
             line.alignment = first.alignment
@@ -204,7 +207,7 @@ class _Builder:
                 self._add_logos(first, logos, Length(int(logo_height * 0.7)))
 
         footer = section.footer.paragraphs[0]
-        footer.style = "Footer"
+        docx_xml.set_style(footer, "Footer")
         footer.paragraph_format.tab_stops.add_tab_stop(self.text_width, WD_TAB_ALIGNMENT.RIGHT)
         footer.add_run(
             f"{self._('Updated')} {self.loc.format_date(self.plan.updated)} \u00b7 "
@@ -214,7 +217,7 @@ class _Builder:
         if self.full_cover:
             section.different_first_page_header_footer = True
             cover_footer = section.first_page_footer.paragraphs[0]
-            cover_footer.style = "Footer"
+            docx_xml.set_style(cover_footer, "Footer")
             cover_footer.add_run(f"{self.plan.title} \u00b7 {self.view.short_fingerprint}")
 
     def _page_x_of_y(self, paragraph: Paragraph) -> None:
@@ -259,10 +262,18 @@ class _Builder:
     # -- building blocks -------------------------------------------------------------------------
 
     def heading(self, text: str, level: int = 1) -> Paragraph:
-        return self.doc.add_paragraph(text, style=f"Heading {level}")
+        return self.para(text, f"Heading{level}")
+
+    def section_heading(self, section: str) -> Paragraph:
+        """Heading 1 in the full document; Heading 2 in a compact (one-page) layout, to save space."""
+        return self.heading(self.loc.section_title(section), 1 if self.full_cover else 2)
 
     def para(self, text: str = "", style: str = "Normal") -> Paragraph:
-        return self.doc.add_paragraph(text, style=style)
+        """A body paragraph in the style with id `style` (ids, not names: name lookups are slow)."""
+        paragraph = self.doc.add_paragraph(text)
+        if style != "Normal":
+            docx_xml.set_style(paragraph, style)
+        return paragraph
 
     def markdown(self, text: str | None, body_style: str = "Normal") -> list[Paragraph]:
         if not text:
@@ -286,50 +297,37 @@ class _Builder:
 
         A row value is text, or a function that fills the cell itself (shading, links, Markdown).
         """
-        table = self.doc.add_table(rows=1, cols=len(headers))
-        table.style = "Plan Table"
+        table = self.doc.add_table(rows=0, cols=len(headers))
+        docx_xml.set_table_style(table, "PlanTable")
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
-        table.autofit = False
         docx_xml.table_look(table, banded=banded)
-        head = table.rows[0]
-        docx_xml.repeat_header(head)
-        docx_xml.cant_split(head)
-        for cell, text in zip(head.cells, headers, strict=True):
-            docx_xml.shade(cell, hex6(self.tokens.colors.primary))
-            run = self.cell_text(cell, text, bold=True).runs[0]
-            run.font.color.rgb = _rgb(self.tokens.colors.on_primary)
+        total = sum(widths)
+        twips = [int(self.text_width.twips * w / total) for w in widths]
+        docx_xml.fixed_layout(table, twips)
+        primary, on_primary = hex6(self.tokens.colors.primary), hex6(self.tokens.colors.on_primary)
+        for cell, text in zip(docx_xml.add_row(table, twips, header=True), headers, strict=True):
+            docx_xml.fill_cell(cell, text, "TableText", bold=True, colour=on_primary, fill=primary)
         for values in rows:
-            row = table.add_row()
-            docx_xml.cant_split(row)
-            for cell, value in zip(row.cells, values, strict=True):
+            for cell, value in zip(docx_xml.add_row(table, twips), values, strict=True):
                 if callable(value):
                     value(cell)
                 else:
-                    self.cell_text(cell, value)
-        total = sum(widths)
-        docx_xml.fixed_layout(table, [int(self.text_width.twips * w / total) for w in widths])
-        self.para(style="Normal").paragraph_format.space_after = Pt(4)
+                    docx_xml.fill_cell(cell, value, "TableText")
+        self.spacer()
         return table
 
-    @staticmethod
-    def cell_text(cell: _Cell, text: str, *, bold: bool = False) -> Paragraph:
-        paragraph = cell.paragraphs[0]
-        paragraph.style = "Table Text"
-        run = paragraph.add_run(text)
-        if bold:
-            run.bold = True
-        return paragraph
+    def spacer(self) -> None:
+        """A thin empty paragraph after a table: keeps the next table separate in Word."""
+        spacing = self.para().paragraph_format
+        spacing.space_after = Pt(0)
+        spacing.line_spacing = Pt(6)
 
     def status_cell(self, state: State) -> Callable[[_Cell], None]:
         colour = getattr(self.tokens.status, state.value)
-
-        def fill(cell: _Cell) -> None:
-            docx_xml.shade(cell, tint(colour, 0.16))
-            run = self.cell_text(cell, self.loc.state_label(state)).runs[0]
-            run.bold = True
-            run.font.color.rgb = _rgb(colour)
-
-        return fill
+        label = self.loc.state_label(state)
+        return lambda cell: docx_xml.fill_cell(
+            cell, label, "TableText", bold=True, colour=hex6(colour), fill=tint(colour, 0.16)
+        )
 
     def person(self, stakeholder_id: str) -> str:
         person = next(s for s in self.view.stakeholders if s.id == stakeholder_id)
@@ -382,27 +380,31 @@ class _Builder:
             )
         )
         facts.append((self._("Revision"), f"{plan.revision} \u00b7 {loc.format_date(plan.updated)}"))
-        facts.append((self._("Status as of"), loc.format_date(view.as_of)))
-        table = self.doc.add_table(rows=0, cols=2)
-        table.style = "Plan Table"
+        if view.as_of != plan.updated:
+            facts.append((self._("Status as of"), loc.format_date(view.as_of)))
+        pairs = 1 if self.full_cover else 2
+        table = self.doc.add_table(rows=0, cols=2 * pairs)
+        docx_xml.set_table_style(table, "PlanTable")
         docx_xml.table_look(table, header=False, banded=False)
-        for label, value in facts:
-            row = table.add_row()
-            docx_xml.cant_split(row)
-            self.cell_text(row.cells[0], label, bold=True)
-            self.cell_text(row.cells[1], value)
         width = self.text_width.twips
-        docx_xml.fixed_layout(table, [int(width * 0.3), int(width * 0.7)])
+        shares = [0.3, 0.7] if pairs == 1 else [0.16, 0.34, 0.16, 0.34]
+        twips = [int(width * share) for share in shares]
+        docx_xml.fixed_layout(table, twips)
+        for start in range(0, len(facts), pairs):
+            cells = docx_xml.add_row(table, twips)
+            for i, (label, value) in enumerate(facts[start : start + pairs]):
+                docx_xml.fill_cell(cells[2 * i], label, "TableText", bold=True)
+                docx_xml.fill_cell(cells[2 * i + 1], value, "TableText")
         if self.full_cover:
             self.para().add_run().add_break(WD_BREAK.PAGE)
             if self.toc:
                 self._toc()
         else:
-            self.para().paragraph_format.space_after = Pt(2)
+            self.spacer()
 
     def _toc(self) -> None:
         """A TOC field: Word rebuilds it on open; its cached entries link to bookmarked headings."""
-        self.para(self._("Contents"), "TOC Heading")
+        self.para(self._("Contents"), "TOCHeading")
         self.toc_anchor = self.para()
         self.para().add_run().add_break(WD_BREAK.PAGE)
 
@@ -410,13 +412,13 @@ class _Builder:
         anchor = self.toc_anchor
         if anchor is None:
             return
-        levels = {"Heading 1": "toc 1", "Heading 2": "toc 2"}
-        headings = [p for p in self.doc.paragraphs if p.style is not None and p.style.name in levels]
+        levels = {"Heading1": "TOC1", "Heading2": "TOC2"}
+        headings = [p for p in self.doc.paragraphs if p._p.style in levels]
         entries = []
         for number, heading in enumerate(headings, 1):
             name = f"_Toc{number:08d}"
             docx_xml.bookmark(heading, number, name)
-            entry = self.para(style=levels[heading.style.name])
+            entry = self.para(style=levels[heading._p.style])
             anchor._p.addprevious(entry._p)
             if number == 1:
                 docx_xml.field_start(entry, 'TOC \\o "1-2" \\h \\z \\u')
@@ -444,25 +446,39 @@ class _Builder:
         }.get(section, True)
 
     def changes(self) -> list[Any]:
-        return list(self.ctx.options.extra.get("changes") or [])
+        """Change records from `--since` (mapgen.diff), already filtered for the audience."""
+        changes = self.ctx.options.changes
+        return list(changes.changes) if changes else []
 
     def _section_changes(self) -> None:
         if not self._has("changes"):
             return
-        self.heading(self.loc.section_title("changes"))
+        changes = self.ctx.options.changes
+        self.section_heading("changes")
+        self.caption(
+            f"{self._('Revision')} {changes.since_revision} ({self.loc.format_date(changes.since_updated)})"
+            f" \u2192 {changes.revision} ({self.loc.format_date(changes.updated)})"
+        )
         for change in self.changes():
-            self.para(str(getattr(change, "summary", change)), "List Bullet")
+            self.para(change.summary, "ListBullet")
 
     def _section_summary(self) -> None:
         if not self._has("summary"):
             return
-        self.heading(self.loc.section_title("summary"))
+        self.section_heading("summary")
         self.markdown(self.plan.summary)
 
     def _section_objectives(self) -> None:
         if not self._has("objectives"):
             return
-        self.heading(self.loc.section_title("objectives"))
+        self.section_heading("objectives")
+        if not self.full_cover:
+            self.table(
+                [self._("Objective"), self._("Success criteria"), self._("Owner")],
+                [3.6, 7, 2],
+                [(o.title, "; ".join(o.success_criteria), o.owner.name) for o in self.view.objectives],
+            )
+            return
         for objective in self.view.objectives:
             self.heading(objective.title, 2)
             owner = objective.owner
@@ -474,7 +490,7 @@ class _Builder:
                 label.paragraph_format.keep_with_next = True
                 label.paragraph_format.space_after = Pt(2)
                 for criterion in objective.success_criteria:
-                    self.para(criterion, "List Bullet")
+                    self.para(criterion, "ListBullet")
 
     def _months(self) -> list[tuple[str, date, date]]:
         """Timeline columns: (label, first day, last day), months or quarters."""
@@ -502,7 +518,7 @@ class _Builder:
         if not self._has("timeline"):
             return
         view = self.view
-        self.heading(self.loc.section_title("timeline"))
+        self.section_heading("timeline")
         columns = self._months()
         span = f"{self.loc.format_date(columns[0][1], 'yMMM')} \u2013 {self.loc.format_date(columns[-1][2], 'yMMM')}"
         self.caption(f"{self._('Phases by month')} ({span}); {MILESTONE} = {self._('milestone')}")
@@ -514,13 +530,9 @@ class _Builder:
             active = first is not None and last is not None and first <= hi and last >= lo
             milestones = [a for a in phase_actions if a.milestone and a.due_day and lo <= a.due_day <= hi]
 
-            def fill(cell: _Cell) -> None:
-                if active:
-                    docx_xml.shade(cell, tint(primary, 0.35))
-                p = self.cell_text(cell, MILESTONE * min(len(milestones), 3))
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-            return fill
+            marks = MILESTONE * min(len(milestones), 3)
+            shading = tint(primary, 0.35) if active else None
+            return lambda cell: docx_xml.fill_cell(cell, marks, "TableText", fill=shading, center=True)
 
         rows = []
         for phase in view.phases:
@@ -549,7 +561,7 @@ class _Builder:
     def _section_actions(self) -> None:
         if not self._has("actions"):
             return
-        self.heading(self.loc.section_title("actions"))
+        self.section_heading("actions")
         headers = [
             self._("Action"),
             self._("Owner"),
@@ -565,12 +577,12 @@ class _Builder:
             for paragraph in self.markdown(phase.description):
                 paragraph.paragraph_format.keep_with_next = True
             self.caption(f"{self._('Done')}: {done} \u00b7 {self.loc.format_percent(phase.progress.percent)}")
-            self.table(headers, [27, 13, 8, 11, 11, 10, 20], [self._action_row(a) for a in phase.actions])
+            self.table(headers, [25, 13, 8, 12, 11, 12, 19], [self._action_row(a) for a in phase.actions])
 
     def _action_row(self, action: ActionView) -> list[Any]:
         def title(cell: _Cell) -> None:
             p = cell.paragraphs[0]
-            p.style = "Table Text"
+            docx_xml.set_style(p, "TableText")
             p.add_run(f"{self.numbers[action.id]}  ").bold = True
             if action.milestone:
                 p.add_run(f"{MILESTONE} ").bold = True
@@ -582,8 +594,8 @@ class _Builder:
                 docx_markdown.write(
                     self.doc,
                     action.notes,
-                    lambda style: cell.add_paragraph(style=style),
-                    body_style="Table Text",
+                    lambda style: docx_xml.set_style(cell.add_paragraph(), style),
+                    body_style="TableText",
                 )
 
         return [
@@ -600,18 +612,15 @@ class _Builder:
         view = self.view
         if not view.phases:
             return
-        self.heading(self.loc.section_title("responsibilities"))
+        self.section_heading("responsibilities")
         legend = "; ".join(f"{i} = {p.name}" for i, p in enumerate(view.phases, 1))
         self.caption(f"{self._('Actions each person owns, by phase')} ({legend})")
         primary = self.tokens.colors.primary
 
         def count(n: int) -> Callable[[_Cell], None]:
-            def fill(cell: _Cell) -> None:
-                if n:
-                    docx_xml.shade(cell, tint(primary, 0.18))
-                self.cell_text(cell, str(n) if n else "").alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-            return fill
+            shading = tint(primary, 0.18) if n else None
+            text = self.loc.format_number(n) if n else ""
+            return lambda cell: docx_xml.fill_cell(cell, text, "TableText", fill=shading, center=True)
 
         rows = []
         for person in view.stakeholders:
@@ -626,7 +635,7 @@ class _Builder:
         )
 
     def _section_stakeholders(self) -> None:
-        self.heading(self.loc.section_title("stakeholders"))
+        self.section_heading("stakeholders")
         for side, organisation in ((Side.BUYER, self.plan.buyer.name), (Side.SELLER, self.plan.seller.name)):
             people = self.view.side(side)
             if not people:
@@ -650,7 +659,7 @@ class _Builder:
     def _email(self, email: str | None) -> Callable[[_Cell], None]:
         def fill(cell: _Cell) -> None:
             p = cell.paragraphs[0]
-            p.style = "Table Text"
+            docx_xml.set_style(p, "TableText")
             if email:
                 docx_markdown.add_inline(p, _link_tokens(email, f"mailto:{email}"))
 
@@ -667,7 +676,7 @@ class _Builder:
     def _section_metrics(self) -> None:
         if not self._has("metrics"):
             return
-        self.heading(self.loc.section_title("metrics"))
+        self.section_heading("metrics")
         self.table(
             [
                 self._("Metric"),
@@ -699,7 +708,7 @@ class _Builder:
     def _section_signoff(self) -> None:
         if not self._has("signoff"):
             return
-        heading = self.heading(self.loc.section_title("signoff"))
+        heading = self.section_heading("signoff")
         heading.paragraph_format.page_break_before = True
         self.para(
             self._("By signing, both sides agree to this plan, its owners and its dates.")
@@ -717,7 +726,7 @@ class _Builder:
 
     def _section_progress(self) -> None:
         view = self.view
-        self.heading(self.loc.section_title("progress"))
+        self.section_heading("progress")
         self.para(
             f"{view.progress.done} / {view.progress.total} \u00b7 {self.loc.format_percent(view.progress.percent)}"
             f" \u00b7 {self._('Days to close')}: {self.loc.format_number(view.days_to_close)}"
@@ -725,17 +734,25 @@ class _Builder:
         states = [s for s in State if view.state_counts.get(s)]
         if states:
             self.table(
-                [self._("Status"), self._("Actions")],
-                [3, 1],
-                [(self.status_cell(s), self.loc.format_number(view.state_counts[s])) for s in states],
+                [self.loc.state_label(s) for s in states],
+                [1.0] * len(states),
+                [[self.count_cell(s, view.state_counts[s]) for s in states]],
                 banded=False,
             )
+
+    def count_cell(self, state: State, count: int) -> Callable[[_Cell], None]:
+        colour = getattr(self.tokens.status, state.value)
+
+        text = self.loc.format_number(count)
+        return lambda cell: docx_xml.fill_cell(
+            cell, text, "TableText", bold=True, colour=hex6(colour), fill=tint(colour, 0.16), center=True
+        )
 
     def _section_next_milestones(self) -> None:
         if not self._has("next_milestones"):
             return
-        self.heading(self.loc.section_title("next_milestones"))
-        upcoming = [a for a in self.view.milestones if a.is_open][:5]
+        self.section_heading("next_milestones")
+        upcoming = [a for a in self.view.milestones if a.is_open][: 5 if self.full_cover else 4]
         self.table(
             [self._("Date"), self._("Milestone"), self._("Owner"), self._("Status")],
             [2, 5, 3, 1.6],
@@ -748,25 +765,31 @@ class _Builder:
     def _section_next_actions(self) -> None:
         if not self._has("next_actions"):
             return
-        self.heading(self.loc.section_title("next_actions"))
+        self.section_heading("next_actions")
         self.table(
             [self._("Due"), self._("Action"), self._("Owner"), self._("Status")],
             [2, 5, 3, 1.6],
             [
                 (self.loc.format_due(a.due), a.title, a.owner_name, self.status_cell(a.state))
-                for a in self.view.next_actions[:8]
+                for a in self.view.next_actions[: 8 if self.full_cover else 4]
             ],
         )
 
     def _section_key_dates(self) -> None:
         deal = self.plan.deal
-        self.heading(self.loc.section_title("key_dates"))
+        self.section_heading("key_dates")
         rows = [(self._("Start"), self.loc.format_due(deal.start))]
         rows.append((self._("Target close"), self.loc.format_date(deal.target_close)))
         if deal.go_live is not None:
             rows.append((self._("Go-live"), self.loc.format_due(deal.go_live)))
-        rows.extend((a.title, self.loc.format_due(a.due)) for a in self.view.milestones if a.is_open)
-        self.table([self._("Event"), self._("Date")], [5, 2], rows)
+        if deal.compelling_event and self.full_cover:
+            rows.append((deal.compelling_event, ""))
+        if "next_milestones" not in self.sections:
+            rows.extend((a.title, self.loc.format_due(a.due)) for a in self.view.milestones if a.is_open)
+        if self.full_cover:
+            self.table([self._("Event"), self._("Date")], [5, 2], rows)
+        else:
+            self.table([r[0] for r in rows], [1.0] * len(rows), [[r[1] for r in rows]], banded=False)
 
 
 def _day(value: date | datetime | None) -> date | None:
@@ -780,12 +803,6 @@ def _day_before(next_first: date) -> date:
 def _next_month(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _rgb(colour: str):  # type: ignore[no-untyped-def]
-    from docx.shared import RGBColor
-
-    return RGBColor.from_string(hex6(colour))
 
 
 def _link_tokens(text: str, href: str) -> list[Any]:

@@ -46,10 +46,10 @@ class _Writer:
         level = len(self.lists) - 1
         current.item_paragraphs += 1
         if current.item_paragraphs > 1:
-            p = self.new_paragraph("List Continue")
+            p = self.new_paragraph("ListContinue")
             docx_xml.indent(p, level)
             return p
-        p = self.new_paragraph("List Number" if current.ordered else "List Bullet")
+        p = self.new_paragraph("ListNumber" if current.ordered else "ListBullet")
         docx_xml.set_numbering(p, current.num_id, level)
         return p
 
@@ -61,7 +61,7 @@ def write(
     *,
     body_style: str = "Normal",
 ) -> list[Paragraph]:
-    """Append `text` (Markdown) through `new_paragraph(style_name)`; return the paragraphs made."""
+    """Append `text` (Markdown) through `new_paragraph(style_id)`; return the paragraphs made."""
     writer = _Writer(document, new_paragraph, body_style)
     made: list[Paragraph] = []
     heading = False
@@ -93,7 +93,7 @@ def write(
         elif kind in ("code_block", "fence"):
             paragraph = writer.paragraph()
             run = paragraph.add_run(token.content.rstrip("\n"))
-            run.style = "Code"
+            docx_xml.set_run_style(run, "Code")
             made.append(paragraph)
     return made
 
@@ -138,9 +138,9 @@ def add_inline(paragraph: Paragraph, children: list[Token], *, bold: bool = Fals
             run = Run(docx_xml.add_run_to(link), paragraph) if link is not None else paragraph.add_run()
             run.text = text
             if kind == "code_inline":
-                run.style = "Code"
+                docx_xml.set_run_style(run, "Code")
             elif link is not None:
-                run.style = "Hyperlink"
+                docx_xml.set_run_style(run, "Hyperlink")
             if strong:
                 run.bold = True
             if emphasis:

@@ -16,11 +16,13 @@ from xml.sax.saxutils import quoteattr
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from lxml import etree
 
 if TYPE_CHECKING:
     from docx.document import Document
-    from docx.table import Table, _Cell, _Row
+    from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
     from lxml.etree import _Element
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -100,13 +102,13 @@ def styles_xml(look: Look) -> str:
  <w:pPr><w:spacing w:before="0" w:after="160" w:line="240" w:lineRule="auto"/><w:contextualSpacing/></w:pPr>
  <w:rPr>{heading}<w:b/><w:bCs/><w:color w:val="{look.primary}"/><w:kern w:val="28"/>{_size(look.title)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Subtitle"><w:name w:val="Subtitle"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="11"/><w:qFormat/>
- <w:pPr><w:spacing w:after="360"/></w:pPr>
+ <w:pPr><w:spacing w:after="240"/></w:pPr>
  <w:rPr>{heading}<w:color w:val="{look.muted}"/>{_size(look.h2)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>
  <w:pPr><w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="8" w:space="2" w:color="{look.primary}"/></w:pBdr><w:spacing w:before="360" w:after="160"/><w:outlineLvl w:val="0"/></w:pPr>
  <w:rPr>{heading}<w:b/><w:bCs/><w:color w:val="{look.primary}"/>{_size(look.h1)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:unhideWhenUsed/><w:qFormat/>
- <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="280" w:after="100"/><w:outlineLvl w:val="1"/></w:pPr>
+ <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="220" w:after="80"/><w:outlineLvl w:val="1"/></w:pPr>
  <w:rPr>{heading}<w:b/><w:bCs/><w:color w:val="{look.primary}"/>{_size(look.h2)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading3"><w:name w:val="heading 3"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:unhideWhenUsed/><w:qFormat/>
  <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="60"/><w:outlineLvl w:val="2"/></w:pPr>
@@ -210,6 +212,20 @@ def _replace_children(target: _Element, source: _Element) -> None:
         target.remove(child)
     for child in list(source):
         target.append(child)
+
+
+def set_style(paragraph: Paragraph, style_id: str) -> Paragraph:
+    """Apply a paragraph style by id: python-docx's lookup by name scans every style each time."""
+    paragraph._p.style = style_id
+    return paragraph
+
+
+def set_run_style(run: Run, style_id: str) -> None:
+    run._r.style = style_id
+
+
+def set_table_style(table: Table, style_id: str) -> None:
+    table._tbl.tblPr.style = style_id
 
 
 def restart_numbering(document: Document, level: int, start: int) -> int:
@@ -355,26 +371,6 @@ def remove_rsids(document: Document) -> None:
         document.settings.element.remove(rsids)
 
 
-def repeat_header(row: _Row) -> None:
-    """Repeat this row at the top of every page the table runs onto."""
-    flag = OxmlElement("w:tblHeader")
-    row._tr.get_or_add_trPr().append(flag)
-
-
-def cant_split(row: _Row) -> None:
-    """Keep a row on one page."""
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-
-
-def shade(cell: _Cell, fill: str) -> None:
-    """Fill a cell with a solid colour (RRGGBB)."""
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shd)
-
-
 def table_look(table: Table, *, header: bool = True, banded: bool = True) -> None:
     """Which conditional parts of the table style apply (header row, banded rows)."""
     flags = (0x0020 if header else 0) | (0 if banded else 0x0200) | 0x0400
@@ -393,6 +389,72 @@ def table_look(table: Table, *, header: bool = True, banded: bool = True) -> Non
     tblpr.append(look)
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def add_row(table: Table, widths_twips: list[int], *, header: bool = False) -> list[_Cell]:
+    """A row kept on one page (and repeated on each page if `header`), built straight in lxml.
+
+    python-docx's `add_row` recomputes the grid for every row, which dominated render time.
+    """
+    from docx.table import _Cell
+
+    tr = etree.SubElement(table._tbl, f"{_W}tr")
+    tr_pr = etree.SubElement(tr, f"{_W}trPr")
+    etree.SubElement(tr_pr, f"{_W}cantSplit")
+    if header:
+        etree.SubElement(tr_pr, f"{_W}tblHeader")
+    cells = []
+    for width in widths_twips:
+        tc = etree.SubElement(tr, f"{_W}tc")
+        tc_pr = etree.SubElement(tc, f"{_W}tcPr")
+        etree.SubElement(tc_pr, f"{_W}tcW", {f"{_W}w": str(width), f"{_W}type": "dxa"})
+        etree.SubElement(tc, f"{_W}p")
+        cells.append(_Cell(tc, table))
+    return cells
+
+
+def fill_cell(
+    cell: _Cell,
+    text: str,
+    style_id: str,
+    *,
+    bold: bool = False,
+    colour: str | None = None,
+    fill: str | None = None,
+    center: bool = False,
+) -> None:
+    """Text in a cell's first paragraph, in one run; line breaks and tabs become w:br / w:tab."""
+    tc = cell._tc
+    if fill:
+        etree.SubElement(tc.tcPr, f"{_W}shd", {f"{_W}val": "clear", f"{_W}color": "auto", f"{_W}fill": fill})
+    p = tc.find(f"{_W}p")
+    p_pr = etree.SubElement(p, f"{_W}pPr")
+    etree.SubElement(p_pr, f"{_W}pStyle", {f"{_W}val": style_id})
+    if center:
+        etree.SubElement(p_pr, f"{_W}jc", {f"{_W}val": "center"})
+    if not text:
+        return
+    r = etree.SubElement(p, f"{_W}r")
+    if bold or colour:
+        r_pr = etree.SubElement(r, f"{_W}rPr")
+        if bold:
+            etree.SubElement(r_pr, f"{_W}b")
+        if colour:
+            etree.SubElement(r_pr, f"{_W}color", {f"{_W}val": colour})
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            etree.SubElement(r, f"{_W}br")
+        for j, chunk in enumerate(line.split("\t")):
+            if j:
+                etree.SubElement(r, f"{_W}tab")
+            if chunk:
+                t = etree.SubElement(r, f"{_W}t")
+                t.text = chunk
+                if chunk != chunk.strip():
+                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
 def fixed_layout(table: Table, widths_twips: list[int]) -> None:
     """Fixed column widths, so Word and LibreOffice lay the table out the same way."""
     tblpr = table._tbl.tblPr
@@ -402,14 +464,12 @@ def fixed_layout(table: Table, widths_twips: list[int]) -> None:
         tblpr.append(width)
     width.set(qn("w:w"), str(sum(widths_twips)))
     width.set(qn("w:type"), "dxa")
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    tblpr.get_or_add_tblLayout().set(qn("w:type"), "fixed")
     for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths_twips, strict=True):
         col.w = _twips(w)
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths_twips, strict=False):
-            cell.width = _twips(w)
+    for tr in table._tbl.tr_lst:
+        for tc, w in zip(tr.tc_lst, widths_twips, strict=False):
+            tc.width = _twips(w)
 
 
 def set_app_properties(document: Document, application: str, company: str) -> None:
