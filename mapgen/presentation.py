@@ -151,7 +151,7 @@ def _subset_data_uri(path: Path) -> str:
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["kern", "liga", "calt", "tnum", "case", "ccmp", "mark", "mkmk"]
-    font = TTFont(str(path))
+    font = TTFont(str(path), recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[c for low, high in EMBEDDED_RANGES for c in range(low, high + 1)])
     subsetter.subset(font)
@@ -217,19 +217,11 @@ class Changes:
 
 
 def changes_of(ctx: RenderContext) -> Changes | None:
-    """The "what changed" records the pipeline attached (issue 7), or None to render nothing.
-
-    Accepts a sequence of records with `.summary` (each or the sequence carrying `since_revision`).
-    """
-    changes = getattr(ctx, "changes", None) or ctx.options.extra.get("changes")
+    """What changed since an earlier revision (`--since`, mapgen.diff), or None to render nothing."""
+    changes = ctx.options.changes
     if not changes:
         return None
-    records = list(changes if isinstance(changes, list | tuple) else getattr(changes, "records", changes))
-    since = getattr(changes, "since_revision", None)
-    if since is None:
-        since = next((r.since_revision for r in records if getattr(r, "since_revision", None)), None)
-    summaries = tuple(str(getattr(r, "summary", r)) for r in records)
-    return Changes(since, summaries) if summaries else None
+    return Changes(changes.since_revision, tuple(change.summary for change in changes.changes))
 
 
 # --------------------------------------------------------------------------- timeline geometry

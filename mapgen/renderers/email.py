@@ -23,7 +23,6 @@ DOCUMENT = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
 <meta name="supported-color-schemes" content="light">
-<meta name="x-apple-disable-message-reformatting">
 <title>{title}</title>
 <!--[if mso]><style>table, td, p, a, span {{ font-family: Arial, sans-serif !important; }}</style><![endif]-->
 </head>
