@@ -81,7 +81,7 @@ def rendered(
         pdf = write_pdf(document, ctx.view, check_variant(variant), roots)
     finally:
         logger.removeHandler(handler)
-    return Rendered(html, pdf, tuple(handler.messages))
+    return Rendered(html.replace(ROOT.as_uri(), "file://<root>"), pdf, tuple(handler.messages))
 
 
 def page_texts(pdf: bytes) -> list[str]:
