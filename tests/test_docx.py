@@ -274,3 +274,19 @@ def test_libreoffice_converts_it(plan: Path, tmp_path: Path) -> None:
     reader = PdfReader(pdf)
     first = load_plan(plan).plan.title.split(":")[0]
     assert first in "".join(page.extract_text() for page in reader.pages)
+
+
+def test_what_changed_since_an_earlier_revision() -> None:
+    from mapgen.diff import compare
+
+    new = load_plan(ENTERPRISE).plan
+    earlier = new.deal.target_close.replace(day=1)
+    old = new.model_copy(
+        update={"revision": 3, "deal": new.deal.model_copy(update={"target_close": earlier})}
+    )
+    changes = compare(old, new, Audience.BUYER)
+    assert changes
+    text = document_text(render_docx(ENTERPRISE, options=RenderOptions(changes=changes)))
+    assert "What changed" in text
+    assert all(change.summary in text for change in changes.changes)
+    assert "What changed" not in document_text(render_docx(ENTERPRISE))
