@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from mapgen.errors import UsageError
 from mapgen.i18n import Localizer, localizer
 from mapgen.markdown import to_html, to_plain
 from mapgen.rules import check_asset, day_of
@@ -76,6 +77,19 @@ def environment(layout: Layout) -> jinja2.Environment:
     env.filters.setdefault("markdown", to_html)
     env.filters.setdefault("plain", to_plain)
     return env
+
+
+def render_template(layout: Layout, name: str, context: dict[str, Any]) -> str:
+    """Render one layout template; a broken user template is a clean error naming it, not a traceback."""
+    import jinja2
+
+    try:
+        return environment(layout).get_template(name).render(context)
+    except jinja2.TemplateNotFound as exc:
+        raise UsageError(f"layout '{layout.name}' has no template {exc.name}") from None
+    except jinja2.TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else name
+        raise UsageError(f"layout '{layout.name}', {where}: {exc.message}") from None
 
 
 def party_of(view: PlanView, side: Side) -> Party:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from mapgen.errors import UsageError
-from mapgen.presentation import environment, template_context
+from mapgen.presentation import render_template, template_context
 from mapgen.renderers.base import Artifact, RenderContext
 
 GMAIL_CLIP_BYTES = 102 * 1024
@@ -48,11 +48,10 @@ def render_email(ctx: RenderContext) -> tuple[str, str, str]:
     from markupsafe import escape
 
     check_link(ctx.options.link)
-    env = environment(ctx.layout)
     context = template_context(ctx)
-    css = env.get_template("email.css.j2").render(context)
-    body = env.get_template("email.j2").render(context)
-    text = env.get_template("email.txt.j2").render(context)
+    css = render_template(ctx.layout, "email.css.j2", context)
+    body = render_template(ctx.layout, "email.j2", context)
+    text = render_template(ctx.layout, "email.txt.j2", context)
     inliner = css_inline.CSSInliner(
         load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False, extra_css=None
     )

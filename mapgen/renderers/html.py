@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from mapgen.presentation import environment, template_context, theme_style
+from mapgen.presentation import render_template, template_context, theme_style
 from mapgen.renderers.base import Artifact, RenderContext
 
 
@@ -16,7 +16,7 @@ def render_page(ctx: RenderContext, template: str = "html.j2") -> str:
     """The page as text; also what the benchmark compares with a bare Jinja2 render."""
     context = template_context(ctx)
     context["style"] = theme_style(ctx.theme)
-    return environment(ctx.layout).get_template(template).render(context)
+    return render_template(ctx.layout, template, context)
 
 
 class HtmlRenderer:
