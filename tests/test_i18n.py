@@ -42,11 +42,11 @@ def catalog(lang: str) -> dict[str, object]:
     return {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in cat if m.id}
 
 
-def test_english_and_german_ship() -> None:
-    assert {"de", "en"} <= set(available_languages())
+def test_english_german_and_japanese_ship() -> None:
+    assert {"de", "en", "ja"} <= set(available_languages())
 
 
-@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize("lang", ["en", "de", "ja"])
 def test_catalog_is_complete(lang: str) -> None:
     translated = catalog(lang)
     missing = sorted(m for m in used_msgids() if not translated.get(m))
@@ -70,6 +70,12 @@ def test_every_label_is_translated_in_german() -> None:
     assert de.side_label(Side.SELLER) == "Anbieter"
     assert de.section_title("signoff") == "Freigabe"
     assert en.state_label(State.DUE_SOON) == "Due soon"
+
+
+def test_japanese_labels_without_plural_forms() -> None:
+    ja = localizer("ja-JP", "Asia/Tokyo")
+    assert ja.state_label(State.OVERDUE) == "期限超過"
+    assert ja.ngettext("in %(n)s day", "in %(n)s days", 38) == "あと 38 日"
 
 
 def test_regional_locale_falls_back_to_language_then_english() -> None:
