@@ -6,6 +6,7 @@ import copy
 import logging
 import logging.config
 import os
+import signal
 from typing import Any
 
 from mapgen.serve.config import CONFIG_VARIABLE, ServeConfig
@@ -63,9 +64,15 @@ def run(
         "forwarded_allow_ips": forwarded_allow_ips,
         "timeout_graceful_shutdown": 10,
     }
-    if workers > 1:
-        os.environ[CONFIG_VARIABLE] = config.to_json()
-        uvicorn.run("mapgen.serve.run:app_from_environment", factory=True, workers=workers, **options)
-    else:
-        logging.config.dictConfig(options["log_config"])  # so that loading the plans is logged
-        uvicorn.run(create_app(config), **options)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler it
+    # found: with this one, a graceful stop ends the command with exit code 0, not "killed".
+    previous = signal.signal(signal.SIGTERM, lambda _sig, _frame: None)
+    try:
+        if workers > 1:
+            os.environ[CONFIG_VARIABLE] = config.to_json()
+            uvicorn.run("mapgen.serve.run:app_from_environment", factory=True, workers=workers, **options)
+        else:
+            logging.config.dictConfig(options["log_config"])  # so that loading the plans is logged
+            uvicorn.run(create_app(config), **options)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
