@@ -21,6 +21,7 @@ from mapgen.errors import InvalidInput, UsageError
 from mapgen.load import LoadedPlan, load_plan
 from mapgen.pipeline import RenderRequest, render_plan
 from mapgen.renderers.base import Artifact, RenderOptions
+from mapgen.renderers.ics import build_calendar, build_feed
 from mapgen.spec import Visibility
 from mapgen.view import State, build_view
 from tests.conftest import ROOT, SAMPLE_IDS, SAMPLES, render_sample
@@ -249,6 +250,17 @@ def test_japanese_plan_uses_japanese_words() -> None:
     text = readable(feeds(plan)["sakura-northwind.ics"].data)
     assert "SUMMARY:✓ 完了: " in text
     assert "Owner:" not in text
+
+
+@pytest.mark.parametrize("plan", SAMPLES, ids=SAMPLE_IDS)
+def test_shared_events_give_the_same_bytes_as_one_calendar_per_feed(plan: Path) -> None:
+    """render_feeds writes each VEVENT once and reuses its bytes; nothing may differ from icalendar."""
+    link = "https://plans.example.com/p/t/plan.html"
+    for audience in Audience:
+        view = build_view(load_plan(plan).plan, audience)
+        for name, artifact in feeds(plan, audience, link).items():
+            key = name.removesuffix(".ics").removeprefix(view.plan.id).lstrip(".") or "plan"
+            assert artifact.data == build_calendar(view, build_feed(view, key), link).to_ical(), name
 
 
 # ---------------------------------------------------------------------------- revisions and UIDs

@@ -369,7 +369,10 @@ def event(view: PlanView, action: ActionView, link: str | None, stamp: datetime)
     return ev
 
 
-def build_calendar(view: PlanView, feed: Feed, link: str | None = None) -> Calendar:
+def build_calendar(
+    view: PlanView, feed: Feed, link: str | None = None, events: dict[str, Event] | None = None
+) -> Calendar:
+    """One feed as an icalendar object; `events` shares VEVENTs between the feeds of one render."""
     from icalendar import Calendar, vText
 
     plan = view.plan
@@ -389,8 +392,11 @@ def build_calendar(view: PlanView, feed: Feed, link: str | None = None) -> Calen
     cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", PUBLISHED_TTL)
     stamp = datetime.combine(plan.updated, time.min, tzinfo=UTC)
+    events = {} if events is None else events
     for action in feed.actions:
-        cal.add_component(event(view, action, link, stamp))
+        if action.id not in events:
+            events[action.id] = event(view, action, link, stamp)
+        cal.add_component(events[action.id])
     # VTIMEZONE data for the zones the events use, over the plan's window only (the default
     # 1970-2038 span costs kilobytes per zone). A VCALENDAR needs at least one component, so a
     # feed with nothing dated carries the plan's zone.
@@ -401,11 +407,27 @@ def build_calendar(view: PlanView, feed: Feed, link: str | None = None) -> Calen
     return cal
 
 
+_END = b"END:VCALENDAR\r\n"
+
+
 def render_feeds(view: PlanView, keys: Sequence[str], link: str | None = None) -> list[Artifact]:
+    """Every feed asked for. An action is in up to 13 feeds of a plan (a milestone in all of them),
+    so each VEVENT is built and serialised once and its bytes are placed in every feed that has it;
+    the result is byte for byte `build_calendar(...).to_ical()` (a test checks it)."""
+    events: dict[str, Event] = {}
+    serialised: dict[str, bytes] = {}
     artifacts = []
     for key in keys:
         feed = build_feed(view, key)
-        data = build_calendar(view, feed, link).to_ical()
+        cal = build_calendar(view, feed, link, events)
+        body = []
+        for action in feed.actions:
+            if action.id not in serialised:
+                serialised[action.id] = events[action.id].to_ical()
+            body.append(serialised[action.id])
+        cal.subcomponents = [c for c in cal.subcomponents if c.name != "VEVENT"]
+        head = cal.to_ical()
+        data = head[: -len(_END)] + b"".join(body) + _END
         artifacts.append(Artifact(feed.file_name, data, IcsRenderer.media_type))
     return artifacts
 

@@ -22,6 +22,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -116,18 +117,19 @@ def create_app(config: ServeConfig, store: PlanStore | None = None) -> Starlette
     """The application for one served folder (the store is built now: a bad secret fails early)."""
     store = store or PlanStore(config)
 
-    def published(request: Request) -> Response:
+    async def published(request: Request) -> Response:
         token = request.path_params["token"]
         name = request.path_params["name"]
         if not looks_like_token(token):
             return not_found()
-        grant = store.grant(token)
-        if grant is None:
-            return not_found()
-        try:
-            resource = store.resource(grant, name)
-        except RenderFailed:
-            return server_error()
+        # Already rendered and unchanged: answered on the event loop. Anything else (a changed
+        # file, a first render, an unknown token) goes to a worker thread.
+        resource = store.cached(token, name)
+        if resource is None:
+            try:
+                resource = await run_in_threadpool(store.lookup, token, name)
+            except RenderFailed:
+                return server_error()
         return not_found() if resource is None else file_response(request, resource)
 
     def healthz(_request: Request) -> Response:

@@ -298,6 +298,33 @@ class PlanStore:
             grant = self._grants.get(token)
         return grant
 
+    def cached(self, token: str, name: str) -> Resource | None:
+        """The file if it is already rendered and nothing it depends on changed: no loading, no
+        rendering, a few `stat` calls. None means "ask `lookup`" (which may also find nothing)."""
+        if self._clock() - self._last_scan >= self.config.rescan_seconds:
+            return None
+        if _stat(self.config.secret_path) != self._secret_signature:
+            return None
+        grant = self._grants.get(token)
+        entry = self._by_plan.get(grant.plan_id) if grant else None
+        good = entry.good if entry else None
+        if grant is None or entry is None or good is None or self._signature(entry) != entry.signature:
+            return None
+        if grant.feed is not None:
+            from mapgen.renderers.ics import feed_file_name
+
+            if name != feed_file_name(grant.plan_id, grant.feed):
+                return None
+        for (audience, fmt), (stamp, files) in list(entry.cache.items()):
+            if audience == grant.audience and name in files and stamp == self._stamp(good, fmt):
+                return files[name]
+        return None
+
+    def lookup(self, token: str, name: str) -> Resource | None:
+        """The file `name` that `token` opens, loading and rendering what is needed."""
+        grant = self.grant(token)
+        return None if grant is None else self.resource(grant, name)
+
     def resource(self, grant: Grant, name: str) -> Resource | None:
         """The file `name` as `grant` may see it, rendered if needed; None if there is no such file.
 
