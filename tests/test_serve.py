@@ -618,3 +618,36 @@ def test_real_server_with_two_workers(plans_dir: Path) -> None:
         _, stderr = process.communicate(timeout=30)
         assert process.returncode == 0, stderr
         assert stderr.count("Finished server process") == 2
+
+
+def test_cached_answers_still_see_changes_between_folder_scans(
+    plans_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a long rescan interval, repeat requests skip the worker thread, yet a changed plan
+    file or secret is seen on the very next request."""
+    now = [0.0]
+    config = ServeConfig(plans_dir, rescan_seconds=60)
+    store = PlanStore(config, clock=lambda: now[0])
+    client = TestClient(create_app(config, store))
+    lookups: list[str] = []
+    original = store.lookup
+    monkeypatch.setattr(store, "lookup", lambda token, name: lookups.append(name) or original(token, name))
+    secret = read_secret(plans_dir / ".mapgen-secret")
+    url = f"/p/{make_token(secret, PLAN, feed_scope('jane'))}/{PLAN}.jane.ics"
+    first = client.get(url)
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    assert lookups == [f"{PLAN}.jane.ics"]  # only the first request needed the thread
+    assert_not_found(client.get(url.replace("jane.ics", "tom.ics")))  # other file: not opened
+    plan_file = plans_dir / PLAN / "plan.yaml"
+    bump(plan_file, plan_file.read_text(encoding="utf-8").replace("revision: 4", "revision: 7"))
+    changed = client.get(url)
+    assert "SEQUENCE:7" in changed.text and changed.headers["etag"] != first.headers["etag"]
+    (plans_dir / ".mapgen-secret").write_text(os.urandom(32).hex() + "\n")
+    assert_not_found(client.get(url))
+    # A new plan file appears at the next folder scan.
+    shutil.copytree(SAMPLES_DIR / "sakura-northwind", plans_dir / "sakura")
+    new_secret = read_secret(plans_dir / ".mapgen-secret")
+    sakura = f"/p/{make_token(new_secret, 'sakura-northwind')}/sakura-northwind.ics"
+    assert_not_found(client.get(sakura))
+    now[0] += 61
+    assert client.get(sakura).status_code == 200
