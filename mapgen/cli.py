@@ -417,6 +417,10 @@ def serve(
         click.echo(f"warning: {config.secret_path} is readable by other users: chmod 600 it", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: serve it to others only behind an https proxy", err=True)
+    from mapgen.serve.store import find_plan_files
+
+    if not find_plan_files(directory):
+        click.echo(f"note: no plan files in {directory} yet; new ones are served as they appear", err=True)
     from mapgen.serve.run import run
 
     run(
@@ -468,6 +472,10 @@ def feeds(directory: Path, base_url: str, secret_file: Path | None, internal: bo
         seen[loaded.plan.id] = path
         plans.append(loaded)
     plans.sort(key=lambda p: p.plan.id)
+    if not plans and not failed:
+        click.echo(
+            f"note: no plan files in {directory} (*.yaml, *.yml, *.json, or one folder down)", err=True
+        )
     secret = load_or_create_secret(secret_file or default_secret_path(directory))
     for name, url in feed_urls(secret, plans, base, internal=internal):
         click.echo(f"{name}\t{url}\t{webcal(url)}")

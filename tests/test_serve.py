@@ -651,3 +651,24 @@ def test_cached_answers_still_see_changes_between_folder_scans(
     assert_not_found(client.get(sakura))
     now[0] += 61
     assert client.get(sakura).status_code == 200
+
+
+def test_documents_render_again_when_the_theme_changes(
+    plans_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "html" not in format_names():
+        pytest.skip("no html format registered")
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    server = make_server(plans_dir, theme=str(theme))
+    calls = count_renders(server, monkeypatch)
+    page, feed = server.url("minimal.html", plan="minimal"), server.url("minimal.ics", plan="minimal")
+    first = server.get(page)
+    assert first.status_code == 200 and server.get(feed).status_code == 200
+    server.get(page)
+    assert calls == ["html", "ics"]
+    css = next(p for p in sorted(theme.rglob("*.css")))
+    bump(css, css.read_text(encoding="utf-8") + "\n/* changed */\n")
+    assert server.get(page).status_code == 200
+    server.get(feed)
+    assert calls == ["html", "ics", "html"]  # the page again; the feed does not use the theme
