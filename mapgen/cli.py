@@ -108,8 +108,8 @@ def validate(plans: tuple[Path, ...], strict: bool) -> None:
     "--feed",
     default="all",
     show_default=True,
-    metavar="all|buyer|seller|STAKEHOLDER",
-    help="Which calendar feeds the ics format writes.",
+    metavar="all|plan|buyer|seller|STAKEHOLDER",
+    help="Which calendar feeds the ics format writes: all, the plan's, a side's or a stakeholder's.",
 )
 @click.option("--pdf-variant", metavar="VARIANT", help="PDF variant, such as pdf/a-3b or pdf/ua-1.")
 @click.option(
