@@ -17,10 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from mapgen.errors import InvalidInput, Problem, UsageError, did_you_mean
 from mapgen.renderers.base import Artifact, RenderContext
+from mapgen.rules import day_of
 from mapgen.spec import Side, Visibility
 from mapgen.view import ActionView, PlanView, State
 
@@ -321,13 +322,9 @@ def _ref(view: PlanView, action_id: str, words: Labels) -> str:
 def plan_window(view: PlanView) -> tuple[date, date]:
     """The days the plan spans (as this audience sees it), for VTIMEZONE data of that span only."""
     deal = view.plan.deal
-    days = [d for d in (_day(deal.start), deal.target_close, _day(deal.go_live)) if d is not None]
+    days = [d for d in (day_of(deal.start), deal.target_close, day_of(deal.go_live)) if d is not None]
     days += [a.due_day for a in view.actions if a.due_day is not None]
     return min(days) - timedelta(days=1), max(days) + timedelta(days=2)
-
-
-def _day(value: Any) -> date | None:
-    return value.date() if isinstance(value, datetime) else value
 
 
 @lru_cache(maxsize=32)
