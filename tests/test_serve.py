@@ -396,6 +396,12 @@ def test_plans_come_and_go(server: Server) -> None:
     shutil.copy(SAMPLES_DIR / "minimal" / "plan.yaml", server.directory / ".hidden.yaml")
     names = [f["file"] for f in server.get("/healthz").json()["files"]]
     assert "a/b/plan.yaml" not in names and ".hidden.yaml" not in names
+    # Garbage is reported, never fatal.
+    (server.directory / "garbage.yaml").write_bytes(b"\xff\xfe\x00\x01 not yaml: [")
+    (server.directory / "list.json").write_text("[1, 2]")
+    files = {f["file"]: f for f in server.get("/healthz").json()["files"]}
+    assert files["garbage.yaml"]["ok"] is False and files["list.json"]["ok"] is False
+    assert server.get(server.url(f"{PLAN}.ics")).status_code == 200
 
 
 def test_health_reveals_no_tokens_or_plan_content(server: Server) -> None:

@@ -214,9 +214,11 @@ class PlanStore:
             entry.errors = [self._describe(p, entry) for p in exc.problems]
             kept = f"still serving revision {entry.good.loaded.plan.revision}" if entry.good else "not served"
             log.error("%s: invalid, %s: %s", entry.name, kept, "; ".join(entry.errors))
-        except (MapgenError, OSError, UnicodeDecodeError) as exc:
-            entry.errors = [f"{entry.name}: {exc}"]
-            log.error("%s: cannot be read: %s", entry.name, exc)
+        except Exception as exc:  # unreadable, or a loader bug: keep serving, report it
+            entry.errors = [f"{entry.name}: cannot be read: {exc}"]
+            log.error(
+                "%s: cannot be read: %s", entry.name, exc, exc_info=not isinstance(exc, MapgenError | OSError)
+            )
         else:
             # Stat taken before loading: a change while loading is seen on the next request.
             entry.signature = signature[:1] + _signature(entry.path, loaded)[1:]
