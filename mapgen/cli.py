@@ -421,6 +421,8 @@ def serve(
 
     if not find_plan_files(directory):
         click.echo(f"note: no plan files in {directory} yet; new ones are served as they appear", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"URLs: mapgen feeds {directory} --base-url {base_url or f'http://{shown}:{port}'}", err=True)
     from mapgen.serve.run import run
 
     run(
