@@ -22,13 +22,14 @@ from mapgen.markdown import to_html, to_plain
 from mapgen.rules import check_asset, day_of
 from mapgen.spec import Party, Side
 from mapgen.view import PlanView, State
+from mapgen.webfonts import woff2_subset
 
 if TYPE_CHECKING:
     import jinja2
 
     from mapgen.layouts import Layout
     from mapgen.renderers.base import RenderContext
-    from mapgen.themes import Theme, Tokens
+    from mapgen.themes import BundledFont, Theme, Tokens
 
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 FONT_MEDIA_TYPES = {
@@ -123,9 +124,8 @@ def font_families(stack: str) -> list[str]:
 def font_face_css(theme: Theme, embed: bool = True) -> str:
     """@font-face rules for the bundled fonts that the theme's tokens actually use.
 
-    `embed=True` inlines them as data: URIs of WOFF2 subsets (Latin, Latin-1, Latin Extended-A,
-    punctuation and currency signs: about a tenth of the files), so a self-contained HTML file
-    stays small; other scripts fall back to the reader's fonts. `embed=False` points at the
+    `embed=True` inlines them as data: URIs of WOFF2 subsets (see mapgen.webfonts), so a
+    self-contained HTML file stays small; other scripts fall back to the reader's fonts. `embed=False` points at the
     theme's full files by file: URI, for a print engine whose URL fetcher serves theme files.
     """
     used = {name for stack in theme.tokens.fonts.model_dump().values() for name in font_families(stack)}
@@ -134,7 +134,7 @@ def font_face_css(theme: Theme, embed: bool = True) -> str:
         if font.family not in used:
             continue
         if embed:
-            src, fmt = _subset_data_uri(font.path), "woff2"
+            src, fmt = _woff2_data_uri(font), "woff2"
         else:
             src, fmt = font.path.as_uri(), font.format
         rules.append(
@@ -144,35 +144,12 @@ def font_face_css(theme: Theme, embed: bool = True) -> str:
     return "\n".join(rules)
 
 
-EMBEDDED_RANGES = (
-    (0x20, 0x7E),
-    (0xA0, 0x17F),
-    (0x2010, 0x2027),
-    (0x2030, 0x203A),
-    (0x20A0, 0x20BF),
-    (0x2212, 0x2212),
-)
-
-
-@cache
-def _subset_data_uri(path: Path) -> str:
-    """A WOFF2 subset of one font file (once per process: subsetting takes a few tenths of a second)."""
-    from io import BytesIO
-
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.layout_features = ["kern", "liga", "calt", "tnum", "case", "ccmp", "mark", "mkmk"]
-    font = TTFont(str(path), recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[c for low, high in EMBEDDED_RANGES for c in range(low, high + 1)])
-    subsetter.subset(font)
-    font.flavor = "woff2"
-    buffer = BytesIO()
-    font.save(buffer)
-    return f"data:font/woff2;base64,{base64.b64encode(buffer.getvalue()).decode('ascii')}"
+def _woff2_data_uri(font: BundledFont) -> str:
+    """The theme's shipped WOFF2 subset, or one made now when the theme has none."""
+    if font.web is not None:
+        return _data_uri(font.web, "font/woff2")
+    data = woff2_subset(font.path)
+    return f"data:font/woff2;base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def tokens_css(tokens: Tokens) -> str:

@@ -91,6 +91,8 @@ class FontFile(_Tokens):
     file: str
     weight: Literal[100, 200, 300, 400, 500, 600, 700, 800, 900] = 400
     style: Literal["normal", "italic"] = "normal"
+    web: str | None = None
+    """A WOFF2 subset of `file` for HTML pages (scripts/webfonts makes it); made on the fly if absent."""
 
 
 class ThemeFile(BaseModel):
@@ -111,6 +113,7 @@ class BundledFont:
     path: Path
     weight: int
     style: str
+    web: Path | None = None
 
     @property
     def format(self) -> str:
@@ -174,8 +177,9 @@ def load_theme(name_or_path: str) -> Theme:
         for css in theme_file.css:
             css_parts.append(_confined(folder, css).read_text(encoding="utf-8"))
         for font in theme_file.fonts:
+            web = _confined(folder, font.web) if font.web else None
             fonts[(font.family, font.weight, font.style)] = BundledFont(
-                font.family, _confined(folder, font.file), font.weight, font.style
+                font.family, _confined(folder, font.file), font.weight, font.style, web
             )
     return Theme(
         name=chain[0][0].name,

@@ -1,0 +1,43 @@
+"""WOFF2 subsets of a theme's fonts, for embedding in a self-contained HTML page.
+
+A full font is 250-600 KB; the subset (Latin, Latin-1, Latin Extended-A, punctuation and
+currency signs) is about a tenth of that, and other scripts fall back to the reader's fonts.
+Subsetting takes most of a second per face, so built-in themes ship the subsets (made by
+`scripts/webfonts`, listed as `web:` in theme.yaml) and only a theme without them pays it, once
+per process.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+EMBEDDED_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x2010, 0x2027),
+    (0x2030, 0x203A),
+    (0x20A0, 0x20BF),
+    (0x2212, 0x2212),
+)
+LAYOUT_FEATURES = ["kern", "liga", "calt", "tnum", "case", "ccmp", "mark", "mkmk"]
+
+
+@cache
+def woff2_subset(path: Path) -> bytes:
+    """The subset of one font file as WOFF2; deterministic (no timestamp is recalculated)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = LAYOUT_FEATURES
+    font = TTFont(str(path), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[c for low, high in EMBEDDED_RANGES for c in range(low, high + 1)])
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    buffer = BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
