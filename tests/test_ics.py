@@ -4,6 +4,7 @@ parsers, all-day and timed events, audience filtering, determinism and a light i
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -14,8 +15,10 @@ from typing import Any
 
 import pytest
 import vobject
+from babel.dates import format_date
 from icalendar import Calendar
 
+from mapgen import i18n
 from mapgen.audience import Audience
 from mapgen.errors import InvalidInput, UsageError
 from mapgen.load import LoadedPlan, load_plan
@@ -158,8 +161,12 @@ def test_events_follow_the_plan(plan: Path) -> None:
                 State.BLOCKED: "Blocked: ",
             }.get(action.state, "")
             assert str(event["SUMMARY"]) == f"{prefix}{'◆ ' * action.milestone}{action.title}"
-            assert f"Status: {ENGLISH_STATE[action.state]}" in str(event["DESCRIPTION"])
-            assert f"Owner: {action.owner_name}" in str(event["DESCRIPTION"])
+            status = str(event["DESCRIPTION"]).splitlines()[1]
+            if action.state is State.DONE and action.completed:
+                assert status.endswith(": Done " + format_date(action.completed, "medium", locale="en_US"))
+            else:
+                assert f": {ENGLISH_STATE[action.state]}" in status
+            assert f"Owner: {action.owner_name}, " in str(event["DESCRIPTION"])
 
 
 ENGLISH_STATE = {
@@ -215,18 +222,18 @@ def test_description_and_link() -> None:
     description = str(event["DESCRIPTION"])
     assert description.splitlines() == [
         "Owner: Jane Doe, Acme Corp (VP Operations) <jane@acme.example>",
-        "Status: Due soon, due in 7 days (as of 2027-01-12)",
+        "Status as of Jan 12, 2027: Due soon · Due in 7 days",
         "Phase: Technical evaluation",
-        "Due: 2027-01-19 14:00 EST (America/New_York)",
-        "Outcome: Go or no-go on the technical evaluation",
-        "Depends on: Build 3 of the 12 weekly reports in the proof of concept (overdue); "
-        "Test single sign-on with Acme's Okta tenant (blocked)",
-        "Unblocks: Technical evaluation passed (on track)",
-        "Plan: Acme x Northwind: Mutual Action Plan, revision 4 of 2027-01-12",
-        f"Full plan: {link}",
+        "Due: Jan 19, 2027, 2:00\u202fPM EST (America/New_York)",
+        "Done when: Go or no-go on the technical evaluation",
+        "After: Build 3 of the 12 weekly reports in the proof of concept (Overdue); "
+        "Test single sign-on with Acme's Okta tenant (Blocked)",
+        "Needed for: Technical evaluation passed (On track)",
+        "Acme x Northwind: Mutual Action Plan · Revision 4 · Jan 12, 2027",
+        f"Open the full plan: {link}",
     ]
     assert str(event["URL"]) == link
-    assert "Full plan" not in readable(feeds(ENTERPRISE)["northwind-acme.ics"].data)
+    assert "Open the full plan" not in readable(feeds(ENTERPRISE)["northwind-acme.ics"].data)
 
 
 def test_side_and_stakeholder_feeds_hold_their_actions_and_every_milestone() -> None:
@@ -249,7 +256,22 @@ def test_japanese_plan_uses_japanese_words() -> None:
     plan = ROOT / "samples" / "sakura-northwind" / "plan.yaml"
     text = readable(feeds(plan)["sakura-northwind.ics"].data)
     assert "SUMMARY:✓ 完了: " in text
-    assert "Owner:" not in text
+    assert "Owner:" not in text and "DESCRIPTION:担当者: " in text
+
+
+_GETTEXT = re.compile(r"""gettext\(\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*[,)]""")
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "ja"])
+def test_every_feed_label_is_in_the_catalogs(lang: str) -> None:
+    from babel.messages.pofile import read_po
+
+    source = (ROOT / "mapgen" / "renderers" / "ics.py").read_text(encoding="utf-8")
+    used = {a or b for a, b in _GETTEXT.findall(source)}
+    assert {"Needed for", "Owner", "Every milestone and every dated action."} <= used
+    with (i18n.LOCALES_DIR / lang / "LC_MESSAGES" / "mapgen.po").open("rb") as handle:
+        translated = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read_po(handle) if m.id}
+    assert sorted(m for m in used if not translated.get(m)) == []
 
 
 @pytest.mark.parametrize("plan", SAMPLES, ids=SAMPLE_IDS)
@@ -519,3 +541,12 @@ def test_render_ics_imports_no_pdf_or_docx_library(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "none"
     assert (tmp_path / "northwind-acme.ics").is_file()
+
+
+def test_german_plan_uses_the_german_catalog(tmp_path: Path) -> None:
+    text = REVISION_2.replace("updated: 2027-01-24", "updated: 2027-01-24\n    locale: de-DE")
+    data = render_loaded(write_plan(tmp_path, "de.yaml", text))["uid-test.ics"]
+    plan_feed = readable(data).replace("\n ", "")
+    assert "SUMMARY:✓ Erledigt: Tailored demo for the ops team" in plan_feed
+    assert "Verantwortlich: Sam Seller" in plan_feed and "Stand 24.01.2027" in plan_feed
+    assert "Alle Meilensteine und alle terminierten Aktionen." in plan_feed

@@ -441,13 +441,13 @@ def test_access_log_redacts_tokens(server: Server, caplog: pytest.LogCaptureFixt
 
 def test_link_to_the_plan_page_needs_a_base_url(plans_dir: Path) -> None:
     plain = make_server(plans_dir)
-    assert "Full plan" not in plain.get(plain.url(f"{PLAN}.ics")).text
+    assert "Open the full plan" not in plain.get(plain.url(f"{PLAN}.ics")).text
     linked = make_server(plans_dir, base_url="https://plans.example.com")
     text = linked.get(linked.url(f"{PLAN}.ics")).text.replace("\r\n ", "")
     if "html" in format_names():
-        assert f"Full plan: https://plans.example.com{linked.url(f'{PLAN}.html')}" in text
+        assert f"Open the full plan: https://plans.example.com{linked.url(f'{PLAN}.html')}" in text
     else:
-        assert "Full plan" not in text
+        assert "Open the full plan" not in text
 
 
 # ---------------------------------------------------------------------------- the secret

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
 from mapgen.errors import InvalidInput, Problem, UsageError, did_you_mean
+from mapgen.i18n import localizer
 from mapgen.renderers.base import Artifact, RenderContext
 from mapgen.rules import day_of
 from mapgen.spec import Side, Visibility
@@ -27,6 +28,8 @@ from mapgen.view import ActionView, PlanView, State
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event, Timezone
+
+    from mapgen.i18n import Localizer
 
 PRODID = "-//mapgen//Mutual Action Plan feed//EN"
 REFRESH = timedelta(hours=12)
@@ -40,124 +43,11 @@ RESERVED_FEEDS = ("all", "plan", "buyer", "seller")
 MILESTONE_MARK = "◆ "
 
 
-@dataclass(frozen=True, slots=True)
-class Labels:
-    """The words a feed uses, in the plan's language (English unless a translation exists)."""
-
-    state: dict[State, str]
-    prefix: dict[State, str]
-    """SUMMARY prefixes: the state in words, so it never depends on colour. Due-soon and on-track
-    events need none: the calendar already shows when they are due."""
-    owner: str
-    status: str
-    phase: str
-    milestone: str
-    due: str
-    outcome: str
-    depends_on: str
-    unblocks: str
-    internal: str
-    plan: str
-    link: str
-    milestone_category: str
-    internal_category: str
-    completed: str
-    late: tuple[str, str]
-    due_in: tuple[str, str]
-    due_today: str
-    as_of: str
-    revision: str
-    scope_plan: str
-    scope_owned: str
-    feed_description: str
-    separator: str
-
-
-ENGLISH = Labels(
-    state={
-        State.DONE: "Done",
-        State.ON_TRACK: "On track",
-        State.DUE_SOON: "Due soon",
-        State.OVERDUE: "Overdue",
-        State.STALLED: "Stalled",
-        State.BLOCKED: "Blocked",
-    },
-    prefix={
-        State.DONE: "✓ Done: ",
-        State.OVERDUE: "Overdue: ",
-        State.STALLED: "Stalled: ",
-        State.BLOCKED: "Blocked: ",
-    },
-    owner="Owner",
-    status="Status",
-    phase="Phase",
-    milestone="Milestone: a key date of the plan",
-    due="Due",
-    outcome="Outcome",
-    depends_on="Depends on",
-    unblocks="Unblocks",
-    internal="Visibility: internal, never shown to the buyer",
-    plan="Plan",
-    link="Full plan",
-    milestone_category="Milestone",
-    internal_category="Internal",
-    completed="completed {date}",
-    late=("{n} day late", "{n} days late"),
-    due_in=("due in {n} day", "due in {n} days"),
-    due_today="due today",
-    as_of="as of {date}",
-    revision="revision {revision} of {date}",
-    scope_plan="every milestone and dated action",
-    scope_owned="every milestone and the actions owned by {who}",
-    feed_description="{buyer} and {seller}: {scope}. Plan {revision}, status {as_of}.",
-    separator=", ",
-)
-
-JAPANESE = Labels(
-    state={
-        State.DONE: "完了",
-        State.ON_TRACK: "順調",
-        State.DUE_SOON: "期限間近",
-        State.OVERDUE: "期限超過",
-        State.STALLED: "停滞",
-        State.BLOCKED: "ブロック中",
-    },
-    prefix={
-        State.DONE: "✓ 完了: ",
-        State.OVERDUE: "期限超過: ",
-        State.STALLED: "停滞: ",
-        State.BLOCKED: "ブロック中: ",
-    },
-    owner="担当",
-    status="状況",
-    phase="フェーズ",
-    milestone="マイルストーン: プランの重要な日付",
-    due="期限",
-    outcome="成果",
-    depends_on="前提",
-    unblocks="後続",
-    internal="公開範囲: 社内限定（買い手には表示されません）",
-    plan="プラン",
-    link="プラン全文",
-    milestone_category="マイルストーン",
-    internal_category="社内限定",
-    completed="{date} 完了",
-    late=("{n} 日超過", "{n} 日超過"),
-    due_in=("あと {n} 日", "あと {n} 日"),
-    due_today="本日期限",
-    as_of="{date} 時点",
-    revision="第 {revision} 版（{date}）",
-    scope_plan="すべてのマイルストーンと期限付きアクション",
-    scope_owned="すべてのマイルストーンと{who}の担当アクション",
-    feed_description="{buyer} と {seller}：{scope}。{revision}、{as_of}の状況。",
-    separator="、",
-)
-
-LABELS = {"en": ENGLISH, "ja": JAPANESE}
-
-
-def labels_for(locale: str) -> Labels:
-    return LABELS.get(locale.replace("_", "-").split("-")[0].lower(), ENGLISH)
+DONE_MARK = "✓ "
+PREFIXED = (State.DONE, State.OVERDUE, State.STALLED, State.BLOCKED)
+"""States that SUMMARY spells out, so the status never depends on colour. Due-soon and on-track
+events need none: the calendar already shows when they are due."""
+SEPARATOR = " · "
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +100,12 @@ def select_feeds(view: PlanView, feed: str) -> list[str]:
 def build_feed(view: PlanView, key: str) -> Feed:
     """The items and names of one feed: the plan's, a side's or a stakeholder's."""
     plan = view.plan
-    words = labels_for(plan.locale)
+    loc = localizer(plan.locale, plan.timezone)
     dated = [a for a in view.actions if a.due is not None]
     if key == "plan":
         items = dated
         name = plan.title
-        scope = words.scope_plan
+        scope = loc.gettext("Every milestone and every dated action.")
     else:
         if key in (Side.BUYER.value, Side.SELLER.value):
             side = Side(key)
@@ -225,14 +115,10 @@ def build_feed(view: PlanView, key: str) -> Feed:
             who = next(s.name for s in view.stakeholders if s.id == key)
             items = [a for a in dated if a.owner_id == key or a.milestone]
         name = f"{plan.title} ({who})"
-        scope = words.scope_owned.format(who=who)
-    description = words.feed_description.format(
-        buyer=plan.buyer.name,
-        seller=plan.seller.name,
-        scope=scope,
-        revision=words.revision.format(revision=plan.revision, date=plan.updated.isoformat()),
-        as_of=words.as_of.format(date=view.as_of.isoformat()),
-    )
+        scope = loc.gettext("Every milestone, and the actions of %(who)s.") % {"who": who}
+    revision = loc.gettext("Revision %(n)s") % {"n": plan.revision}
+    as_of = loc.gettext("Status as of %(date)s.") % {"date": loc.format_date(view.as_of)}
+    description = f"{plan.buyer.name} × {plan.seller.name}. {scope} {revision}{SEPARATOR}{as_of}"
     return Feed(key, feed_file_name(plan.id, key), name, description, tuple(_in_calendar_order(items)))
 
 
@@ -260,63 +146,72 @@ def calendar_uid(plan_id: str, key: str) -> str:
     return f"{plan_id}@mapgen" if key == "plan" else f"{key}.feed.{plan_id}@mapgen"
 
 
-def summary(action: ActionView, words: Labels = ENGLISH) -> str:
-    mark = MILESTONE_MARK if action.milestone else ""
-    return f"{words.prefix.get(action.state, '')}{mark}{action.title}"
+def summary(action: ActionView, loc: Localizer) -> str:
+    """The title, led by the state in words where it needs attention and a diamond for milestones."""
+    prefix = ""
+    if action.state in PREFIXED:
+        prefix = f"{DONE_MARK if action.state is State.DONE else ''}{loc.state_label(action.state)}: "
+    return f"{prefix}{MILESTONE_MARK if action.milestone else ''}{action.title}"
 
 
-def status_text(action: ActionView, as_of: date, words: Labels = ENGLISH) -> str:
+def status_text(action: ActionView, loc: Localizer) -> str:
     """The view's state in words, with the detail a reader needs to act on it."""
-    parts = [words.state[action.state]]
     if action.state is State.DONE and action.completed:
-        parts.append(words.completed.format(date=action.completed.isoformat()))
-    elif action.state in (State.OVERDUE, State.STALLED):
-        days = action.days_late
-        parts.append(words.late[days != 1].format(n=days))
-    elif action.state is State.DUE_SOON and action.days_left is not None:
-        days = action.days_left
-        parts.append(words.due_today if days == 0 else words.due_in[days != 1].format(n=days))
-    return f"{words.separator.join(parts)} ({words.as_of.format(date=as_of.isoformat())})"
+        done = loc.gettext("done %(date)s") % {"date": loc.format_date(action.completed)}
+        return done[:1].upper() + done[1:]
+    text = loc.state_label(action.state)
+    days = action.days_left
+    if days is None or action.state in (State.DONE, State.BLOCKED):
+        return text
+    if days == 0:
+        when = loc.gettext("today")
+    elif days > 0:
+        when = loc.ngettext("in %(n)s day", "in %(n)s days", days)
+    else:
+        when = loc.ngettext("%(n)s day ago", "%(n)s days ago", -days)
+    return f"{text}{SEPARATOR}{loc.gettext('Due')} {when}"
 
 
 def description(view: PlanView, action: ActionView, link: str | None) -> str:
     """Plain text: who, what state, what done looks like, what it waits for and unblocks."""
     plan = view.plan
-    words = labels_for(plan.locale)
+    loc = localizer(plan.locale, plan.timezone)
     owner = next(s for s in view.stakeholders if s.id == action.owner_id)
-    who = f"{owner.name}{words.separator}{owner.organisation}"
+    who = f"{owner.name}, {owner.organisation}"
     if owner.title:
         who += f" ({owner.title})"
     if owner.email:
         who += f" <{owner.email}>"
+    as_of = loc.format_date(view.as_of)
     lines = [
-        f"{words.owner}: {who}",
-        f"{words.status}: {status_text(action, view.as_of, words)}",
-        f"{words.phase}: {action.phase_name}",
+        f"{loc.gettext('Owner')}: {who}",
+        f"{loc.gettext('Status as of')} {as_of}: {status_text(action, loc)}",
+        f"{loc.gettext('Phase')}: {action.phase_name}",
     ]
     if action.milestone:
-        lines.append(words.milestone)
+        lines.append(f"{MILESTONE_MARK}{loc.gettext('Milestone')}")
     if isinstance(action.due, datetime):
         due = action.due
-        lines.append(f"{words.due}: {due.strftime('%Y-%m-%d %H:%M')} {due.tzname()} ({plan.timezone})")
+        lines.append(f"{loc.gettext('Due')}: {loc.format_datetime(due)} {due.tzname()} ({plan.timezone})")
     if action.outcome:
-        lines.append(f"{words.outcome}: {action.outcome}")
+        lines.append(f"{loc.gettext('Done when')}: {action.outcome}")
     if action.depends_on:
-        lines.append(f"{words.depends_on}: " + "; ".join(_ref(view, i, words) for i in action.depends_on))
+        lines.append(f"{loc.gettext('After')}: " + "; ".join(_ref(view, i, loc) for i in action.depends_on))
     if action.dependents:
-        lines.append(f"{words.unblocks}: " + "; ".join(_ref(view, i, words) for i in action.dependents))
+        needed = "; ".join(_ref(view, i, loc) for i in action.dependents)
+        lines.append(f"{loc.gettext('Needed for')}: {needed}")
     if action.visibility is Visibility.INTERNAL:
-        lines.append(words.internal)
-    revision = words.revision.format(revision=plan.revision, date=plan.updated.isoformat())
-    lines.append(f"{words.plan}: {plan.title}{words.separator}{revision}")
+        lines.append(loc.gettext("Internal: never shown to the buyer"))
+    revision = loc.gettext("Revision %(n)s") % {"n": plan.revision}
+    lines.append(f"{plan.title}{SEPARATOR}{revision}{SEPARATOR}{loc.format_date(plan.updated)}")
     if link:
-        lines.append(f"{words.link}: {link}")
+        lines.append(f"{loc.gettext('Open the full plan')}: {link}")
     return "\n".join(lines)
 
 
-def _ref(view: PlanView, action_id: str, words: Labels) -> str:
+def _ref(view: PlanView, action_id: str, loc: Localizer) -> str:
     other = view.by_id[action_id]
-    return f"{other.title} ({words.state[other.state].lower()})"
+    return f"{other.title} ({loc.state_label(other.state)})"
 
 
 def plan_window(view: PlanView) -> tuple[date, date]:
@@ -344,19 +239,19 @@ def event(view: PlanView, action: ActionView, link: str | None, stamp: datetime)
         end: date | datetime = due + TIMED_EVENT_LENGTH
     else:
         start, end = due, due + timedelta(days=1)  # type: ignore[operator]
-    words = labels_for(view.plan.locale)
+    loc = localizer(view.plan.locale, view.plan.timezone)
     categories = [action.phase_name]
     if action.milestone:
-        categories.append(words.milestone_category)
+        categories.append(loc.gettext("Milestone"))
     if action.visibility is Visibility.INTERNAL:
-        categories.append(words.internal_category)
+        categories.append(loc.gettext("Internal"))
     ev = Event.new(
         uid=uid(view.plan.id, action.id),
         stamp=stamp,
         sequence=view.plan.revision,
         start=start,
         end=end,
-        summary=summary(action, words),
+        summary=summary(action, loc),
         description=description(view, action, link),
         categories=categories,
         url=link,
