@@ -65,7 +65,7 @@ SECTION_TITLES: dict[str, str] = {
     "next_actions": "Next actions",
     "key_dates": "Key dates",
 }
-"""Every built-in label that is not written literally in a template (templates use `_("...")`)."""
+"""Every built-in label that is not written literally in a template (templates call `_()` with the English text)."""
 
 
 def available_languages() -> list[str]:

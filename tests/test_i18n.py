@@ -14,7 +14,7 @@ from mapgen.i18n import Localizer, available_languages, localizer
 from mapgen.spec import Role, Side
 from mapgen.view import State
 
-_CALL = re.compile(r"""(?<![\w.])(?:_|gettext)\(\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*\)""")
+_CALL = re.compile(r"""(?<!\w)(?:_|gettext)\(\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*\)""")
 _NCALL = re.compile(r"""ngettext\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)\"""")
 
 
@@ -25,7 +25,7 @@ def used_msgids() -> set[str]:
         for table in (i18n.STATE_LABELS, i18n.ROLE_LABELS, i18n.SIDE_LABELS, i18n.SECTION_TITLES)
         for label in table.values()
     }
-    files = [*ROOT.glob("layouts/**/*.j2"), ROOT / "mapgen" / "presentation.py"]
+    files = [*ROOT.glob("layouts/**/*.j2"), *ROOT.glob("mapgen/**/*.py")]
     for path in files:
         text = path.read_text(encoding="utf-8")
         ids |= {a or b for a, b in _CALL.findall(text)}

@@ -222,9 +222,9 @@ class _Builder:
 
     def _page_x_of_y(self, paragraph: Paragraph) -> None:
         """ "Page X of Y" with PAGE and NUMPAGES fields, worded by the plan's locale."""
-        template = self._("Page {page} of {pages}")
-        before, _, rest = template.partition("{page}")
-        middle, _, after = rest.partition("{pages}")
+        template = self._("Page %(page)s of %(pages)s")
+        before, _, rest = template.partition("%(page)s")
+        middle, _, after = rest.partition("%(pages)s")
         paragraph.add_run(before)
         docx_xml.add_field(paragraph, "PAGE", "1")
         paragraph.add_run(middle)
