@@ -21,14 +21,28 @@ class FormatInfo:
 
 
 FORMATS: tuple[FormatInfo, ...] = (
-    FormatInfo("pdf", "mapgen.renderers.pdf", "branded, tagged PDF with sign-off fields; PDF/A-3b on request"),
-    FormatInfo("docx", "mapgen.renderers.docx", "editable Word document with real styles, lists, links and fields"),
-    FormatInfo("html", "mapgen.renderers.html", "one self-contained, responsive, accessible page; no JavaScript"),
-    FormatInfo("email", "mapgen.renderers.email", "email HTML (full document and fragment, inlined CSS) and plain text"),
+    FormatInfo(
+        "pdf", "mapgen.renderers.pdf", "branded, tagged PDF with sign-off fields; PDF/A-3b on request"
+    ),
+    FormatInfo(
+        "docx", "mapgen.renderers.docx", "editable Word document with real styles, lists, links and fields"
+    ),
+    FormatInfo(
+        "html", "mapgen.renderers.html", "one self-contained, responsive, accessible page; no JavaScript"
+    ),
+    FormatInfo(
+        "email",
+        "mapgen.renderers.email",
+        "email HTML (full document and fragment, inlined CSS) and plain text",
+    ),
     FormatInfo("json", "mapgen.renderers.json", "the normalised plan plus derived status, for integrations"),
-    FormatInfo("ics", "mapgen.renderers.ics", "calendar feeds per plan, side and stakeholder, with stable UIDs"),
+    FormatInfo(
+        "ics", "mapgen.renderers.ics", "calendar feeds per plan, side and stakeholder, with stable UIDs"
+    ),
     FormatInfo("csv", "mapgen.renderers.csv", "the actions as a spreadsheet that mapgen import reads back"),
-    FormatInfo("xlsx", "mapgen.renderers.xlsx", "the actions as an Excel workbook: filters, dates, status colours"),
+    FormatInfo(
+        "xlsx", "mapgen.renderers.xlsx", "the actions as an Excel workbook: filters, dates, status colours"
+    ),
 )
 
 
