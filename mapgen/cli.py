@@ -35,6 +35,36 @@ def _report(problems: list[Problem] | tuple[Problem, ...]) -> None:
 
 plan_paths = click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+plan_file_output = click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Plan file to write.",
+)
+set_option = click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY.PATH=VALUE",
+    help="Set a plan field, such as deal.target_close=2027-03-05 or buyer.name=Acme Corp (repeatable).",
+)
+force_option = click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+
+
+def _refuse_overwrite(output: Path, force: bool) -> None:
+    if output.exists() and not force:
+        raise UsageError(f"{output} exists; use --force to overwrite it")
+
+
+def _write_plan_file(output: Path, text: str) -> Path:
+    """Write a plan made by `new` or `import` atomically; return its absolute path."""
+    from mapgen.pipeline import write_atomically
+    from mapgen.renderers.base import Artifact
+
+    output = output.resolve()
+    write_atomically(output.parent, [Artifact(output.name, text.encode(), "application/yaml")])
+    return output
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -185,56 +215,27 @@ def render(
 
 @cli.command()
 @click.option("--template", "-t", required=True, metavar="NAME|PATH", help="Template name or file.")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Plan file to write.",
-)
-@click.option(
-    "--set",
-    "assignments",
-    multiple=True,
-    metavar="KEY.PATH=VALUE",
-    help="Set a field, such as deal.target_close=2027-03-05 (repeatable).",
-)
-@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@plan_file_output
+@set_option
+@force_option
 def new(template: str, output: Path, assignments: tuple[str, ...], force: bool) -> None:
     """Make a plan from a template: values set, every date made absolute."""
     from mapgen.instantiate import instantiate
-    from mapgen.pipeline import write_atomically
-    from mapgen.renderers.base import Artifact
     from mapgen.resources import find
 
-    if output.exists() and not force:
-        raise UsageError(f"{output} exists; use --force to overwrite it")
+    _refuse_overwrite(output, force)
     text = instantiate(find("templates", template, pattern="*.yaml"), list(assignments), today=date.today())
-    output = output.resolve()
-    write_atomically(output.parent, [Artifact(output.name, text.encode(), "application/yaml")])
-    click.echo(str(output))
+    click.echo(str(_write_plan_file(output, text)))
 
 
 @cli.command("import")
 @click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Plan file to write.",
-)
+@plan_file_output
 @click.option("--columns", metavar="MAPPING", help='Header to field, such as "Task Name=action,Resp.=owner".')
 @click.option("--date-format", metavar="FMT", help="The sheet's date format, such as %d.%m.%Y or DD.MM.YYYY.")
 @click.option("--sheet", "sheet_name", metavar="NAME", help="Worksheet of an xlsx file (default: the first).")
-@click.option(
-    "--set",
-    "assignments",
-    multiple=True,
-    metavar="KEY.PATH=VALUE",
-    help="Set a plan field the sheet lacks, such as buyer.name=Acme Corp (repeatable).",
-)
-@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@set_option
+@force_option
 def import_(
     sheet: Path,
     output: Path,
@@ -246,18 +247,14 @@ def import_(
 ) -> None:
     """Make a plan from a MAP spreadsheet (CSV or XLSX); problems are listed by row and column."""
     from mapgen.importer import ImportOptions, import_sheet
-    from mapgen.pipeline import write_atomically
-    from mapgen.renderers.base import Artifact
 
-    if output.exists() and not force:
-        raise UsageError(f"{output} exists; use --force to overwrite it")
+    _refuse_overwrite(output, force)
     options = ImportOptions(columns, date_format, sheet_name, assignments, date.today())
     result = import_sheet(sheet, options)
     _report(result.warnings)
-    output = output.resolve()
-    write_atomically(output.parent, [Artifact(output.name, result.text.encode(), "application/yaml")])
+    written = _write_plan_file(output, result.text)
     click.echo(
-        f"{output}: {result.actions} actions, {result.stakeholders} stakeholders, {result.phases} phases"
+        f"{written}: {result.actions} actions, {result.stakeholders} stakeholders, {result.phases} phases"
     )
 
 

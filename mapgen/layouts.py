@@ -12,10 +12,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from mapgen.errors import InvalidInput, Problem, UsageError
-from mapgen.resources import find
+from mapgen.resources import find, read_folder_file
 
 if TYPE_CHECKING:
     import jinja2
@@ -85,7 +85,7 @@ def load_layout(name_or_path: str) -> Layout:
     while True:
         if any(folder.resolve() == seen.resolve() for seen, _ in chain):
             raise UsageError(f"layout {folder} extends itself in a loop")
-        layout_file = _read(folder)
+        layout_file = read_folder_file(folder, "layout.yaml", LayoutFile, "layout")
         chain.append((folder, layout_file))
         if layout_file.extends is None:
             break
@@ -111,22 +111,3 @@ def load_layout(name_or_path: str) -> Layout:
         sections=tuple(sections),
         dirs=tuple(folder for folder, _ in chain),
     )
-
-
-def _read(folder: Path) -> LayoutFile:
-    import yaml
-
-    path = folder / "layout.yaml"
-    if not path.is_file():
-        raise UsageError(f"{folder} is not a layout: it has no layout.yaml")
-    try:
-        return LayoutFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    except yaml.YAMLError as exc:
-        raise InvalidInput([Problem(f"invalid YAML: {exc}", file=str(path))]) from None
-    except ValidationError as exc:
-        raise InvalidInput(
-            [
-                Problem(err["msg"], ".".join(str(p) for p in err["loc"]), str(path))
-                for err in exc.errors(include_url=False)
-            ]
-        ) from None

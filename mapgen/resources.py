@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypeVar
 
-from mapgen.errors import UsageError, did_you_mean
+from pydantic import BaseModel, ValidationError
+
+from mapgen.errors import InvalidInput, Problem, UsageError, did_you_mean
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -58,3 +61,26 @@ def find(kind: str, name_or_path: str, *, pattern: str = "*") -> Path:
     raise UsageError(
         f"unknown {kind[:-1]} '{name_or_path}'{did_you_mean(name_or_path, entries)}; available: {names}"
     )
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_folder_file(folder: Path, name: str, model: type[Model], kind: str) -> Model:
+    """The `name` file (layout.yaml, theme.yaml) of a layout or theme folder, validated by `model`."""
+    import yaml
+
+    path = folder / name
+    if not path.is_file():
+        raise UsageError(f"{folder} is not a {kind}: it has no {name}")
+    try:
+        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except yaml.YAMLError as exc:
+        raise InvalidInput([Problem(f"invalid YAML: {exc}", file=str(path))]) from None
+    except ValidationError as exc:
+        raise InvalidInput(
+            [
+                Problem(err["msg"], ".".join(str(p) for p in err["loc"]), str(path))
+                for err in exc.errors(include_url=False)
+            ]
+        ) from None

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from mapgen.errors import InvalidInput, Problem, UsageError
-from mapgen.resources import find
+from mapgen.resources import find, read_folder_file
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Length = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?(pt|mm|cm|in|px)$")]
@@ -150,7 +150,7 @@ def load_theme(name_or_path: str) -> Theme:
     while True:
         if any(folder.resolve() == seen.resolve() for seen, _ in chain):
             raise UsageError(f"theme {folder} extends itself in a loop")
-        theme_file = _read(folder)
+        theme_file = read_folder_file(folder, "theme.yaml", ThemeFile, "theme")
         chain.append((folder, theme_file))
         if theme_file.extends is None:
             break
@@ -189,25 +189,6 @@ def load_theme(name_or_path: str) -> Theme:
         fonts=tuple(fonts.values()),
         dirs=dirs,
     )
-
-
-def _read(folder: Path) -> ThemeFile:
-    import yaml
-
-    path = folder / "theme.yaml"
-    if not path.is_file():
-        raise UsageError(f"{folder} is not a theme: it has no theme.yaml")
-    try:
-        return ThemeFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    except yaml.YAMLError as exc:
-        raise InvalidInput([Problem(f"invalid YAML: {exc}", file=str(path))]) from None
-    except ValidationError as exc:
-        raise InvalidInput(
-            [
-                Problem(err["msg"], ".".join(str(p) for p in err["loc"]), str(path))
-                for err in exc.errors(include_url=False)
-            ]
-        ) from None
 
 
 def _parent(folder: Path, extends: str) -> Path:
