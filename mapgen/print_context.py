@@ -31,8 +31,12 @@ _PLACEHOLDER = re.compile(r"%\((page|pages)\)s")
 
 def css_string(text: str) -> Markup:
     """`text` as a quoted CSS string in which every character but letters, digits and spaces is a
-    hex escape: no plan text can close the string, the rule or the <style> element."""
-    escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}" for c in text)
+    hex escape: no plan text can close the string, the rule or the <style> element.
+
+    Each escape ends with a space, which CSS consumes as its terminator; without it the space
+    after an escaped character (the one in "Acme: Plan") would be eaten instead.
+    """
+    escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x} " for c in text)
     return Markup(f'"{escaped}"')
 
 

@@ -37,12 +37,15 @@ def search_dirs(kind: str) -> list[Path]:
 
 
 def available(kind: str, *, pattern: str = "*") -> dict[str, Path]:
-    """Every name of `kind` that can be found, mapped to its path (user entries hide built-ins)."""
+    """Every name of `kind` that can be found, mapped to its path (user entries hide built-ins).
+
+    With the default pattern only folders count (layouts, themes); a README beside them is not one.
+    """
     found: dict[str, Path] = {}
     for folder in reversed(search_dirs(kind)):
         if folder.is_dir():
             for entry in sorted(folder.glob(pattern)):
-                if not entry.name.startswith((".", "_")):
+                if not entry.name.startswith((".", "_")) and (pattern != "*" or entry.is_dir()):
                     found[entry.name.removesuffix(entry.suffix) if entry.is_file() else entry.name] = entry
     return dict(sorted(found.items()))
 

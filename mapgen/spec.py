@@ -131,7 +131,7 @@ def _when(value: Any) -> date | datetime | RelativeDate:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?", text):
                 return datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as exc:
-            raise ValueError(f"not a real date: {exc}") from None
+            raise ValueError(f"not a real date: '{text}' ({exc})") from None
         relative = RelativeDate.parse(text)
         if relative is not None:
             return relative
