@@ -450,27 +450,26 @@ def feeds(directory: Path, base_url: str, secret_file: Path | None, internal: bo
     """Print every plan's, side's and stakeholder's feed URLs: name, https URL, webcal URL."""
     from mapgen.load import load_plan
     from mapgen.serve.config import normalise_base_url
-    from mapgen.serve.store import document_urls, feed_urls, find_plan_files, webcal
+    from mapgen.serve.store import document_urls, feed_urls, find_plan_files, newest_revisions, webcal
     from mapgen.tokens import default_secret_path, load_or_create_secret
 
     base = normalise_base_url(base_url)
-    plans, seen, failed = [], {}, False
+    found, failed = [], False
     for path in find_plan_files(directory):
         try:
-            loaded = load_plan(path)
+            found.append(load_plan(path))
         except InvalidInput as exc:
             _report(exc.problems)
             failed = True
-            continue
-        if loaded.plan.id in seen:
+    newest, hidden = newest_revisions(found, lambda loaded: loaded.plan)
+    for older, winner in hidden:
+        if older.plan.revision == winner.plan.revision:
             click.echo(
-                f"{path}: same plan id '{loaded.plan.id}' as {seen[loaded.plan.id]}; skipped", err=True
+                f"{older.path}: same plan id '{older.plan.id}' and revision as {winner.path}; skipped",
+                err=True,
             )
             failed = True
-            continue
-        seen[loaded.plan.id] = path
-        plans.append(loaded)
-    plans.sort(key=lambda p: p.plan.id)
+    plans = sorted(newest.values(), key=lambda p: p.plan.id)
     if not plans and not failed:
         click.echo(
             f"note: no plan files in {directory} (*.yaml, *.yml, *.json, or one folder down)", err=True

@@ -678,3 +678,16 @@ def test_documents_render_again_when_the_theme_changes(
     assert server.get(page).status_code == 200
     server.get(feed)
     assert calls == ["html", "ics", "html"]  # the page again; the feed does not use the theme
+
+
+def test_the_newest_revision_is_served_when_older_ones_sit_beside_it(server: Server) -> None:
+    """plan-r1.yaml sorts before plan.yaml; keeping earlier revisions for --since is normal."""
+    older = server.plan_file.parent / "plan-r1.yaml"
+    older.write_text(
+        server.plan_file.read_text(encoding="utf-8").replace("revision: 4", "revision: 1"), "utf-8"
+    )
+    health = server.get("/healthz").json()
+    assert health["status"] == "ok"
+    old_report = next(f for f in health["files"] if f["file"].endswith("plan-r1.yaml"))
+    assert old_report["served"] is False and "errors" not in old_report
+    assert "SEQUENCE:4" in server.get(server.url(f"{PLAN}.ics")).text

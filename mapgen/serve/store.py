@@ -17,13 +17,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mapgen.audience import Audience
 from mapgen.errors import InvalidInput, MapgenError, Problem
 from mapgen.load import LoadedPlan, load_plan
 from mapgen.renderers import format_names, get_renderer
 from mapgen.serve.config import ServeConfig
+from mapgen.spec import Plan
 from mapgen.tokens import (
     BUYER,
     INTERNAL,
@@ -95,6 +96,30 @@ def _signature(path: Path, loaded: LoadedPlan | None) -> Signature:
         plan = loaded.plan
         paths += [path.parent / logo for logo in (plan.seller.logo, plan.buyer.logo) if logo]
     return tuple(_stat(p) for p in paths)
+
+
+T = TypeVar("T")
+
+
+def newest_revisions(items: list[T], plan_of: Callable[[T], Plan]) -> tuple[dict[str, T], list[tuple[T, T]]]:
+    """The item with the highest revision of each plan id, and each (hidden item, winner) pair.
+
+    Earlier revisions kept beside the current one (plan-r4.yaml, for --since and diff) are normal;
+    among equal revisions the first item wins and the caller reports the others.
+    """
+    winners: dict[str, T] = {}
+    hidden: list[tuple[T, T]] = []
+    for item in items:
+        plan = plan_of(item)
+        current = winners.get(plan.id)
+        if current is None:
+            winners[plan.id] = item
+        elif plan.revision > plan_of(current).revision:
+            hidden.append((current, item))
+            winners[plan.id] = item
+        else:
+            hidden.append((item, current))
+    return winners, hidden
 
 
 def find_plan_files(directory: Path) -> list[Path]:
@@ -265,18 +290,26 @@ class PlanStore:
             self._assets_modified = max((s[0] for s in signature if s), default=0) // 1_000_000_000
 
     def _rebuild_grants(self) -> None:
-        by_plan: dict[str, _Entry] = {}
-        for entry in sorted(self._entries.values(), key=lambda e: e.name):
-            if entry.good is None:
-                continue
-            plan_id = entry.good.loaded.plan.id
+        entries = [e for e in sorted(self._entries.values(), key=lambda e: e.name) if e.good is not None]
+        by_plan, hidden = newest_revisions(entries, lambda e: e.good.loaded.plan)  # type: ignore[union-attr]
+        for entry in entries:
             entry.errors = [e for e in entry.errors if "same plan id" not in e]
-            if plan_id in by_plan:
-                duplicate = f"{entry.name}: same plan id '{plan_id}' as {by_plan[plan_id].name}; not served"
+        for entry, winner in hidden:
+            plan = entry.good.loaded.plan  # type: ignore[union-attr]
+            if plan.revision == winner.good.loaded.plan.revision:  # type: ignore[union-attr]
+                duplicate = (
+                    f"{entry.name}: same plan id '{plan.id}' and revision as {winner.name}; not served"
+                )
                 entry.errors.append(duplicate)
                 log.error("%s", duplicate)
-                continue
-            by_plan[plan_id] = entry
+            else:
+                log.info(
+                    "%s: revision %s of '%s', older than %s; not served",
+                    entry.name,
+                    plan.revision,
+                    plan.id,
+                    winner.name,
+                )
         grants: dict[str, Grant] = {}
         if self._secret is not None:
             for plan_id, entry in by_plan.items():
