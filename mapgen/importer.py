@@ -635,6 +635,8 @@ class _Importer:
         if pick is not None:
             target_close = _day(pick[1]["due"])
             todo["target_close"] = f"TODO: check; taken from row {pick[0].line} ('{pick[1]['title'][:40]}')"
+            if close_rows and Field.MILESTONE not in pick[0].headers:
+                pick[1]["milestone"] = True
         else:
             target_close = today + timedelta(days=30)
             todo["target_close"] = "TODO: the sheet has no dates; set the real close date"
@@ -669,6 +671,7 @@ class _Importer:
             "deal": deal,
             "stakeholders": stakeholders,
             "phases": phases,
+            "signoff": [],
         }
         for parts, value, text in self.sets:
             assign(data, parts, value, text)
@@ -702,6 +705,7 @@ class _Importer:
             "deal.start": "the earliest date in the sheet",
             "deal.target_close": todo["target_close"],
             "deal.go_live": "taken from the go-live row",
+            "signoff": "TODO: ids of the people who sign the plan, such as one per side",
         }
         if {"buyer.name", "seller.name"} <= given:
             given.add("title")
