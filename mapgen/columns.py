@@ -21,6 +21,7 @@ class Field(StrEnum):
     PHASE = "phase"
     ACTION = "action"
     OWNER = "owner"
+    OWNER_ID = "owner_id"
     SIDE = "side"
     ROLE = "role"
     TITLE = "title"
@@ -44,6 +45,7 @@ EXPORT_HEADERS: tuple[tuple[Field, str], ...] = (
     (Field.PHASE, "Phase"),
     (Field.ACTION, "Action"),
     (Field.OWNER, "Owner"),
+    (Field.OWNER_ID, "Owner ID"),
     (Field.SIDE, "Side"),
     (Field.ROLE, "Role"),
     (Field.TITLE, "Title"),
@@ -82,6 +84,7 @@ _SYNONYMS: dict[Field, tuple[str, ...]] = {
         "nro",
     ),
     Field.ID: ("id", "actionid", "taskid", "stepid", "key", "ref", "reference", "slug"),
+    Field.OWNER_ID: ("ownerid", "stakeholderid", "personid", "ownerkey"),
     Field.PHASE: (
         "phase",
         "stage",

@@ -20,7 +20,7 @@ from typing import Any
 
 from mapgen.columns import Field, assign_fields, field_for, normalise, parse_flag, parse_role, parse_status
 from mapgen.errors import InvalidInput, Problem, Severity, UsageError, did_you_mean
-from mapgen.spec import Side, Status
+from mapgen.spec import ID_PATTERN, Side, Status
 
 MAX_ROWS = 5_000
 HEADER_SCAN_ROWS = 20
@@ -465,7 +465,9 @@ class _Importer:
             if person is not None and person.name.islower() and not owner.islower():
                 person.name = owner
             if person is None:
-                person = _Person(owner, _unique(slug(owner, 40), person_ids, f"person-{len(people) + 1}"))
+                given_id = _text(row.cells.get(Field.OWNER_ID))
+                wanted = given_id if re.fullmatch(ID_PATTERN, given_id) else slug(owner, 40)
+                person = _Person(owner, _unique(wanted, person_ids, f"person-{len(people) + 1}"))
                 person.first_row = row.line
                 people[key] = person
             side = self._side(row, buyer, seller) if Field.SIDE in row.cells else None

@@ -28,12 +28,14 @@ def _signature(plan, audience: Audience):  # type: ignore[no-untyped-def]
     block's trailing newline is not content)."""
     view = build_view(plan, audience)
     actions = [
-        (a.id, a.title, a.phase_name, a.owner_name, a.side, a.due, a.status, a.completed, a.depends_on,
+        (a.id, a.title, a.phase_name, a.owner_id, a.owner_name, a.side, a.due, a.status, a.completed, a.depends_on,
          a.milestone, a.visibility, (a.outcome or "").strip(), (a.notes or "").strip())
         for a in view.actions
     ]  # fmt: skip
     owners = {a.owner_id for a in view.actions}
-    people = sorted((s.name, s.side, s.role, s.email, s.title) for s in view.stakeholders if s.id in owners)
+    people = sorted(
+        (s.id, s.name, s.side, s.role, s.email, s.title) for s in view.stakeholders if s.id in owners
+    )
     return actions, people
 
 
@@ -79,7 +81,7 @@ def test_xlsx_has_header_frozen_panes_filter_dates_and_status_colours() -> None:
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["#", "ID", "Phase", "Action"] and "Tracking" in header
     assert sheet.freeze_panes == "E2"
-    assert sheet.auto_filter.ref == f"A1:R{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:S{sheet.max_row}"
     due = header.index("Due") + 1
     assert isinstance(sheet.cell(row=2, column=due).value, datetime)
     assert sheet.cell(row=2, column=due).number_format == "yyyy-mm-dd"

@@ -36,6 +36,7 @@ def rows(view: PlanView) -> list[tuple[ActionView, list[Any]]]:
             "Phase": action.phase_name,
             "Action": action.title,
             "Owner": action.owner_name,
+            "Owner ID": action.owner_id,
             "Side": action.side.value.title(),
             "Role": ROLE_LABELS[person.role],
             "Title": person.title or "",
