@@ -70,10 +70,14 @@ def instantiate(template: Path, assignments: list[str], *, today: date | None = 
         assign(document, parts, value, text)
         assign(data, parts, value, text)
 
-    plan, problems = load_data(data, template.resolve().parent)
+    where = f"{template} (with --set)"
+    try:
+        plan, problems = load_data(data, template.resolve().parent)
+    except InvalidInput as exc:
+        raise InvalidInput([Problem(p.message, p.path, where) for p in exc.problems]) from None
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise InvalidInput([Problem(p.message, p.path, f"{template} (with --set)", None) for p in errors])
+        raise InvalidInput([Problem(p.message, p.path, where) for p in errors])
 
     for name in DEAL_ANCHORS:
         if name in document.get("deal", {}):
