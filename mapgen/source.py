@@ -94,8 +94,45 @@ def _read_json(text: str, name: str) -> Any:
         raise InvalidInput([Problem(f"invalid JSON: {exc}", file=name)]) from None
 
 
+def _check_shape(text: str, name: str) -> None:
+    """Refuse nesting deeper than _MAX_DEPTH and alias expansions past _MAX_NODES, from the event
+    stream alone: libyaml's composer recurses in C (a deep file crashes the process) and aliases
+    expand exponentially (a few hundred bytes of `&a [*a, *a, ...]` take minutes and gigabytes)."""
+    sizes: dict[str, int] = {}
+    open_nodes: list[list[Any]] = []
+    total = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_nodes) >= _MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise InvalidInput(
+                    [Problem(f"nesting deeper than {_MAX_DEPTH} levels", file=name, line=line)]
+                )
+            open_nodes.append([event.anchor, 1])
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = open_nodes.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, size = event.anchor, 1
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, size = None, sizes.get(event.anchor, 1)
+        else:
+            continue
+        if anchor:
+            sizes[anchor] = size
+        if open_nodes:
+            open_nodes[-1][1] += size
+        total += size
+        if total > _MAX_NODES or (open_nodes and open_nodes[-1][1] > _MAX_NODES):
+            line = event.start_mark.line + 1
+            raise InvalidInput(
+                [Problem(f"the file expands to more than {_MAX_NODES:,} values", file=name, line=line)]
+            )
+
+
 def _read_yaml(text: str, name: str) -> tuple[Any, Lines]:
     try:
+        _check_shape(text, name)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
@@ -119,6 +156,8 @@ def _read_yaml(text: str, name: str) -> tuple[Any, Lines]:
 
 
 _MAX_DEPTH = 64
+_MAX_NODES = 200_000
+"""A plan of thousands of actions has tens of thousands of values; more is an alias bomb."""
 
 
 def _construct(

@@ -6,6 +6,7 @@ import contextlib
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -78,4 +79,21 @@ def test_deeply_nested_yaml_is_rejected_cleanly(tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text("a: " + "[" * 5000 + "]" * 5000, encoding="utf-8")
     with contextlib.suppress(InvalidInput):
+        load_plan(plan)
+
+
+def test_nesting_that_would_crash_the_yaml_composer_is_refused(tmp_path: Path) -> None:
+    """libyaml composes recursively in C: 100,000 levels used to kill the process (and mapgen serve)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("mapgen: 1\nsummary: " + "[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(InvalidInput, match="nesting deeper than 64 levels"):
+        load_plan(plan)
+
+
+def test_alias_bombs_are_refused_before_they_expand(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="expands to more than"):
         load_plan(plan)
