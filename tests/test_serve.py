@@ -691,3 +691,13 @@ def test_the_newest_revision_is_served_when_older_ones_sit_beside_it(server: Ser
     old_report = next(f for f in health["files"] if f["file"].endswith("plan-r1.yaml"))
     assert old_report["served"] is False and "errors" not in old_report
     assert "SEQUENCE:4" in server.get(server.url(f"{PLAN}.ics")).text
+
+
+def test_health_details_stay_on_this_machine(server: Server) -> None:
+    """Error messages quote the plan, so only loopback clients see the per-file report."""
+    from starlette.testclient import TestClient
+
+    remote = TestClient(server.client.app, client=("203.0.113.7", 50000))
+    report = remote.get("/healthz").json()
+    assert set(report) == {"status", "plans", "errors"}
+    assert "files" in server.get("/healthz").json()

@@ -5,7 +5,8 @@ Routes:
   if the token opens it. Any other path, an unknown or malformed token, a file the token does not
   open and a format that is not registered all get the same 404, so a response never tells a
   valid token from an invalid one.
-- `GET /healthz`: ok and errors per plan file, as JSON, without tokens or plan content.
+- `GET /healthz`: status and counts, as JSON; a client on this machine (loopback) also gets each
+  plan file's errors, which quote the plan, so they never leave the host. No tokens in either.
 - `GET /robots.txt`: disallows everything.
 
 Files are served with their media type, Content-Disposition, a strong ETag (a hash of the bytes,
@@ -132,8 +133,11 @@ def create_app(config: ServeConfig, store: PlanStore | None = None) -> Starlette
                 return server_error()
         return not_found() if resource is None else file_response(request, resource)
 
-    def healthz(_request: Request) -> Response:
-        return JSONResponse(store.health(), headers={**COMMON_HEADERS, "Cache-Control": "no-store"})
+    def healthz(request: Request) -> Response:
+        report = store.health()
+        if not _is_local(request):
+            report = {key: report[key] for key in ("status", "plans", "errors")}
+        return JSONResponse(report, headers={**COMMON_HEADERS, "Cache-Control": "no-store"})
 
     def robots(_request: Request) -> Response:
         return Response(
@@ -208,3 +212,14 @@ class AccessLog:
                 status,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+_LOCAL_CLIENTS = ("127.", "::1", "testclient")
+"""Loopback addresses, and Starlette's test client."""
+
+
+def _is_local(request: Request) -> bool:
+    """True when the client is this machine. Behind a proxy this holds only when the proxy's
+    X-Forwarded-For is not trusted (see docs/serve.md: trust it with --forwarded-allow-ips)."""
+    host = request.client.host if request.client else ""
+    return host.startswith(_LOCAL_CLIENTS)
