@@ -152,7 +152,11 @@ def _number(value: float | None, unit: str = "") -> str:
 
 
 def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Changes:
-    """The changes from `old` to `new` that `audience` may see."""
+    """The changes from `old` to `new` that `audience` may see.
+
+    For the buyer every change is simply shared: an action made internal since the old revision
+    reads as removed, and nothing says that it still exists or why.
+    """
     seen_old, seen_new = for_audience(old, audience), for_audience(new, audience)
     internal_ids = {a.id for _, a in new.actions() if a.visibility is Visibility.INTERNAL} | {
         a.id for _, a in old.actions() if a.visibility is Visibility.INTERNAL
@@ -170,8 +174,10 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
 
     old_actions = {a.id: (p.name, a) for p, a in seen_old.actions()}
     new_actions = {a.id: (p.name, a) for p, a in seen_new.actions()}
+    titles = {i: a.title for i, (_, a) in (old_actions | new_actions).items()}
+    buyer = audience is Audience.BUYER
     for action_id, (phase, action) in new_actions.items():
-        shared = action_id not in internal_ids
+        shared = buyer or action_id not in internal_ids
         if action_id not in old_actions:
             owner = names_new.get(action.owner, action.owner)
             due = f", due {fmt_date(action.due)}" if action.due else ""
@@ -181,14 +187,15 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
                 after=_iso(action.due), milestone=action.milestone, shared=shared))  # fmt: skip
             continue
         before = old_actions[action_id][1]
-        for change in _action_changes(before, action, old_actions[action_id][0], phase, names_old, names_new):
+        old_phase = old_actions[action_id][0]
+        for change in _action_changes(before, action, old_phase, phase, names_old, names_new, titles):
             add(order[action_id], _with(change, shared=shared))
     for action_id, (phase, action) in old_actions.items():
         if action_id not in new_actions:
             kind_word = "Milestone" if action.milestone else "Action"
             add(len(order), Change(Kind.REMOVED, action_id, action.title,
                 f'{kind_word} "{action.title}" was removed from {phase}.', before=_iso(action.due),
-                milestone=action.milestone, shared=action_id not in internal_ids))  # fmt: skip
+                milestone=action.milestone, shared=buyer or action_id not in internal_ids))  # fmt: skip
 
     for position, change in enumerate(_metric_changes(seen_old, seen_new, names_new)):
         add(position, change)
@@ -230,6 +237,11 @@ def changes_since(old_path: Path, plans: list[Plan], audience: Audience) -> Chan
     return compare(old, plans[0], audience)
 
 
+def _quoted(ids: list[str], titles: dict[str, str]) -> str:
+    """Actions named by their titles, as a reader knows them."""
+    return ", ".join(f'"{titles.get(i, i)}"' for i in ids)
+
+
 def _with(change: Change, *, shared: bool) -> Change:
     return Change(change.kind, change.subject, change.title, change.summary, change.before, change.after,
                   change.days, change.milestone, shared)  # fmt: skip
@@ -267,16 +279,23 @@ def _deal_changes(old: Plan, new: Plan) -> list[Change]:
 
 
 def _action_changes(
-    old: Action, new: Action, old_phase: str, phase: str, names_old: dict[str, str], names_new: dict[str, str]
+    old: Action,
+    new: Action,
+    old_phase: str,
+    phase: str,
+    names_old: dict[str, str],
+    names_new: dict[str, str],
+    titles: dict[str, str],
 ) -> list[Change]:
     out: list[Change] = []
     name = f'"{new.title}"'
-    label = ("Milestone " if new.milestone else "") + name
+    was_milestone = old.milestone and new.milestone
+    label = ("Milestone " if was_milestone else "") + name
     before_day, after_day = day_of(old.due), day_of(new.due)
     if old.due != new.due:
         if before_day and after_day and before_day != after_day:
             days = (after_day - before_day).days
-            kind = Kind.MILESTONE_MOVED if new.milestone else Kind.RESCHEDULED
+            kind = Kind.MILESTONE_MOVED if was_milestone else Kind.RESCHEDULED
             summary = f"{label} moved {_days(days)}, {_span_dates(old.due, new.due)}."
             out.append(
                 Change(kind, new.id, new.title, summary, _iso(old.due), _iso(new.due), days, new.milestone)
@@ -303,8 +322,8 @@ def _action_changes(
     if set(old.depends_on) != set(new.depends_on):
         added = [d for d in new.depends_on if d not in old.depends_on]
         dropped = [d for d in old.depends_on if d not in new.depends_on]
-        parts = ([f"now waits for {', '.join(added)}"] if added else []) + (
-            [f"no longer waits for {', '.join(dropped)}"] if dropped else []
+        parts = ([f"now waits for {_quoted(added, titles)}"] if added else []) + (
+            [f"no longer waits for {_quoted(dropped, titles)}"] if dropped else []
         )
         out.append(Change(Kind.DEPENDENCIES, new.id, new.title, f"{label} {' and '.join(parts)}.",
                           ", ".join(old.depends_on), ", ".join(new.depends_on), milestone=new.milestone))  # fmt: skip

@@ -175,3 +175,28 @@ def test_since_section_in_documents_lists_only_shared_changes(plans, fmt: str) -
     assert "Target close moved 7 days later" in text
     for word in INTERNAL_WORDS:
         assert word not in text
+
+
+def test_an_action_made_internal_reads_as_removed_for_the_buyer() -> None:
+    """Nothing in the buyer's changes says the action still exists, is internal, or by which id."""
+    from mapgen.audience import Audience
+    from mapgen.diff import as_json, as_text, compare
+    from mapgen.load import load_plan
+    from mapgen.spec import Visibility
+    from tests.conftest import SAMPLES_DIR
+
+    old = load_plan(SAMPLES_DIR / "minimal" / "plan.yaml").plan
+    phase = old.phases[0]
+    proposal = phase.actions[0].model_copy(update={"id": "secret-prep", "title": "Prepare the proposal"})
+    signed = phase.actions[1].model_copy(update={"depends_on": ["secret-prep"]})
+    old = old.model_copy(update={"phases": [phase.model_copy(update={"actions": [proposal, signed]})]})
+    hidden = proposal.model_copy(update={"visibility": Visibility.INTERNAL})
+    new = old.model_copy(
+        update={"revision": 2, "phases": [phase.model_copy(update={"actions": [hidden, signed]})]}
+    )
+    changes = compare(old, new, Audience.BUYER)
+    text, document = as_text(changes), as_json(changes)
+    assert 'Action "Prepare the proposal" was removed' in text
+    assert 'no longer waits for "Prepare the proposal"' in text
+    assert "secret-prep" not in text and "internal" not in text.lower()
+    assert '"shared": false' not in document
