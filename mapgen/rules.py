@@ -96,6 +96,11 @@ def check_plan(plan: Plan, base_dir: Path) -> list[Problem]:
             message = check_asset(logo, base_dir)
             if message:
                 error(f"{party}.logo", message)
+            elif logo.lower().endswith(".svg"):
+                warn(
+                    f"{party}.logo",
+                    "the DOCX leaves out SVG logos (Word cannot show them): give a PNG or JPEG",
+                )
 
     for i, phase in enumerate(plan.phases):
         if not phase.actions:

@@ -13,7 +13,6 @@ import pytest
 from lxml import etree
 
 from mapgen.audience import Audience
-from mapgen.errors import UsageError
 from mapgen.load import load_plan
 from mapgen.renderers.base import RenderOptions
 from tests.conftest import ROOT, SAMPLE_IDS, SAMPLES, render_sample, require_tool
@@ -223,13 +222,15 @@ def test_hostile_text_never_crashes(tmp_path: Path) -> None:
     assert "\U0001f680" in text and "\u05e9\u05dc\u05d5\u05dd" in text and "<w:t>&amp;" in text
 
 
-def test_svg_logo_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+def test_svg_logo_is_left_out_and_the_loader_warns(tmp_path: Path) -> None:
+    """Word cannot show SVG: the DOCX renders without that logo instead of failing every format."""
     (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
     plan = write_plan(
         tmp_path, replace=("  name: Northwind Analytics\n", "  name: Northwind Analytics\n  logo: logo.svg\n")
     )
-    with pytest.raises(UsageError, match=r"seller\.logo: DOCX cannot show the SVG logo"):
-        render_docx(plan)
+    assert any("leaves out SVG logos" in w.message for w in load_plan(plan).warnings)
+    with zipfile.ZipFile(io.BytesIO(render_docx(plan))) as archive:
+        assert not [n for n in archive.namelist() if n.startswith("word/media/")]
 
 
 def test_byte_identical_across_processes() -> None:

@@ -162,7 +162,8 @@ class _Builder:
         return Length(width - 2 * length(self.tokens.page.margin))
 
     def logos(self) -> list[Path]:
-        """Logo files, seller first; each checked like the loader does, SVG refused for Word."""
+        """Logo files, seller first, each checked like the loader does. Word cannot show SVG, so an
+        SVG logo is left out (the loader warns); the organisation's name is on the cover anyway."""
         found = []
         for party_name, party in (("seller", self.plan.seller), ("buyer", self.plan.buyer)):
             if party.logo is None or self.ctx.assets_dir is None:
@@ -172,10 +173,7 @@ class _Builder:
             if problem:
                 raise UsageError(f"{party_name}.logo: {problem}")
             if Path(party.logo).suffix.lower() == ".svg":
-                raise UsageError(
-                    f"{party_name}.logo: DOCX cannot show the SVG logo '{party.logo}'; "
-                    "give a PNG or JPEG logo (the other formats accept all three)"
-                )
+                continue
             found.append((base / party.logo).resolve())
         return found
 
