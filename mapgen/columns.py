@@ -551,8 +551,6 @@ def parse_flag(text: str) -> bool | None:
     raise ValueError(f"'{text}' is not yes or no (use Y/N, Yes/No, X or ✓)")
 
 
-ROLE_LABELS: dict[Role, str] = {role: role.value.replace("_", " ").title() for role in Role}
-
 _ROLE_WORDS: dict[str, Role] = {
     **{role.value.replace("_", ""): role for role in Role},
     "eb": Role.ECONOMIC_BUYER,

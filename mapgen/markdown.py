@@ -8,7 +8,7 @@ links, and turns images (a tracking and SSRF vector) into their alt text. HTML r
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -52,7 +52,7 @@ def parse(text: str) -> list[Token]:
     return parser().parse(text)
 
 
-@cache
+@lru_cache(maxsize=4096)
 def to_html(text: str) -> Markup:
     """Safe HTML for a Markdown field: raw HTML is shown as text, unsafe links are plain text."""
     return Markup(parser().render(text))

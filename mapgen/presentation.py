@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,8 +111,15 @@ def logo_data_uri(party: Party, assets_dir: Path | None) -> str | None:
     return _data_uri(path, MEDIA_TYPES[path.suffix.lower()])
 
 
-@cache
 def _data_uri(path: Path, media_type: str) -> str:
+    """A file as a data: URI, cached by path, size and modification time: `mapgen serve` renders
+    again when a logo is replaced, and must then see the new bytes."""
+    stat = path.stat()
+    return _encoded(path, media_type, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _encoded(path: Path, media_type: str, _size: int, _mtime_ns: int) -> str:
     return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 

@@ -9,7 +9,7 @@ per process.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -24,9 +24,17 @@ EMBEDDED_RANGES = (
 LAYOUT_FEATURES = ["kern", "liga", "calt", "tnum", "case", "ccmp", "mark", "mkmk"]
 
 
-@cache
 def woff2_subset(path: Path) -> bytes:
-    """The subset of one font file as WOFF2; deterministic (no timestamp is recalculated)."""
+    """The subset of one font file as WOFF2; deterministic (no timestamp is recalculated).
+
+    Cached by path, size and modification time, so a theme font replaced under a running
+    `mapgen serve` is subset again."""
+    stat = path.stat()
+    return _subset(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _subset(path: Path, _size: int, _mtime_ns: int) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 

@@ -6,18 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from mapgen.columns import EXPORT_HEADERS, ROLE_LABELS, STATUS_LABELS
+from mapgen.columns import EXPORT_HEADERS, STATUS_LABELS
+from mapgen.i18n import ROLE_LABELS, STATE_LABELS
 from mapgen.spec import Visibility
-from mapgen.view import ActionView, PlanView, State
-
-STATE_LABELS: dict[State, str] = {
-    State.DONE: "Done",
-    State.ON_TRACK: "On track",
-    State.DUE_SOON: "Due soon",
-    State.OVERDUE: "Overdue",
-    State.STALLED: "Stalled",
-    State.BLOCKED: "Blocked",
-}
+from mapgen.view import ActionView, PlanView
 
 HEADERS: tuple[str, ...] = tuple(header for _, header in EXPORT_HEADERS)
 DATE_COLUMNS = frozenset({"Due", "Completed"})
