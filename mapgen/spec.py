@@ -66,10 +66,18 @@ Id = Annotated[
     StringConstraints(pattern=ID_PATTERN),
     WithJsonSchema({"type": "string", "pattern": ID_PATTERN}),
 ]
+
+
+def one_line(value: str) -> str:
+    """A name or title on one line: line breaks and runs of spaces become single spaces (a break in
+    a deal name would split a PDF subject or a calendar summary)."""
+    return " ".join(clean_text(value).split())
+
+
 Line = Annotated[
     str,
     DocType("text"),
-    AfterValidator(clean_text),
+    AfterValidator(one_line),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
 ]
 Text = Annotated[str, DocType("text"), AfterValidator(clean_text), StringConstraints(max_length=2_000)]

@@ -85,7 +85,7 @@ def rendered(
     try:
         roots = asset_roots(ctx)
         html, document = fitted_document(ctx, roots)
-        pdf = write_pdf(document, ctx.view, check_variant(variant), roots)
+        pdf = write_pdf(document, ctx, check_variant(variant), roots)
     finally:
         logger.removeHandler(handler)
     return Rendered(html.replace(ROOT.as_uri(), "file://<root>"), pdf, tuple(handler.messages))

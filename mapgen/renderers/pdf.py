@@ -28,7 +28,6 @@ from mapgen.renderers.base import Artifact, RenderContext
 if TYPE_CHECKING:
     from weasyprint import Document
 
-    from mapgen.view import PlanView
 
 PDF_VARIANTS: tuple[str, ...] = tuple(sorted(VARIANTS))
 """Every variant this WeasyPrint offers (`debug` included: it only adds debugging data)."""
@@ -145,28 +144,28 @@ def _font_timestamps(day: date) -> Iterator[None]:
         _h_e_a_d.timestampNow = original
 
 
-def write_pdf(document: Document, view: PlanView, variant: str | None, roots: list[Path]) -> bytes:
+def write_pdf(document: Document, ctx: RenderContext, variant: str | None, roots: list[Path]) -> bytes:
     """Serialise a laid-out document: tags, variant, plan attachment, signature fields."""
     options: dict[str, Any] = {"pdf_tags": True, "pdf_identifier": True, "pdf_version": "1.7"}
     if variant is not None:
         options["pdf_variant"] = variant
         options.pop("pdf_version")
     if embeds_plan(variant):
-        options["attachments"] = [plan_attachment(view, roots)]
+        options["attachments"] = [plan_attachment(ctx, roots)]
     try:
-        with _font_timestamps(view.plan.updated):
+        with _font_timestamps(ctx.view.plan.updated):
             return document.write_pdf(finisher=finish, **options)  # type: ignore[no-any-return]
     except RefusedAsset as exc:
         raise UsageError(str(exc)) from None
 
 
-def plan_attachment(view: PlanView, roots: list[Path]) -> Attachment:
-    """The `json` format's output for this audience, as a PDF/A-3 'Data' attachment."""
+def plan_attachment(ctx: RenderContext, roots: list[Path]) -> Attachment:
+    """The `json` format's output for this audience (with `--since` changes when given), as a
+    PDF/A-3 'Data' attachment."""
     from mapgen.renderers import get_renderer
-    from mapgen.renderers.base import RenderContext as Ctx
 
-    (artifact,) = get_renderer("json").render(Ctx(view))
-    stamp = datetime.combine(view.plan.updated, datetime.min.time(), tzinfo=UTC)
+    (artifact,) = get_renderer("json").render(RenderContext(ctx.view, ctx.options))
+    stamp = datetime.combine(ctx.view.plan.updated, datetime.min.time(), tzinfo=UTC)
     return Attachment(
         string=artifact.data,
         url_fetcher=ConfinedFetcher(roots),
@@ -188,7 +187,7 @@ class PdfRenderer:
         variant = check_variant(ctx.options.pdf_variant)
         roots = asset_roots(ctx)
         _, document = fitted_document(ctx, roots)
-        data = write_pdf(document, ctx.view, variant, roots)
+        data = write_pdf(document, ctx, variant, roots)
         return [Artifact(f"{ctx.view.plan.id}{self.suffix}", data, self.media_type)]
 
 
