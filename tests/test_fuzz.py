@@ -83,10 +83,11 @@ def test_deeply_nested_yaml_is_rejected_cleanly(tmp_path: Path) -> None:
 
 
 def test_nesting_that_would_crash_the_yaml_composer_is_refused(tmp_path: Path) -> None:
-    """libyaml composes recursively in C: 100,000 levels used to kill the process (and mapgen serve)."""
+    """libyaml composes recursively in C: 100,000 levels used to kill the process (and mapgen serve).
+    Newer libyaml builds refuse such depth themselves; either way it is a clean error."""
     plan = tmp_path / "plan.yaml"
     plan.write_text("mapgen: 1\nsummary: " + "[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    with pytest.raises(InvalidInput, match="nesting deeper than 64 levels"):
+    with pytest.raises(InvalidInput, match="nesting"):
         load_plan(plan)
 
 
