@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from mapgen.errors import InvalidInput, Problem, UsageError
-from mapgen.resources import find, read_folder_file
+from mapgen.resources import extends_chain
 
 if TYPE_CHECKING:
     import jinja2
@@ -80,16 +80,7 @@ class Layout:
 
 def load_layout(name_or_path: str) -> Layout:
     """Find a layout by name (user folder first) or path and resolve `extends`."""
-    chain: list[tuple[Path, LayoutFile]] = []
-    folder = find("layouts", name_or_path)
-    while True:
-        if any(folder.resolve() == seen.resolve() for seen, _ in chain):
-            raise UsageError(f"layout {folder} extends itself in a loop")
-        layout_file = read_folder_file(folder, "layout.yaml", LayoutFile, "layout")
-        chain.append((folder, layout_file))
-        if layout_file.extends is None:
-            break
-        folder = find("layouts", layout_file.extends)
+    chain = extends_chain("layouts", name_or_path, "layout.yaml", LayoutFile)
     sections = next((f.sections for _, f in chain if f.sections is not None), None)
     if not sections:
         raise UsageError(f"layout {chain[0][0]} lists no sections")

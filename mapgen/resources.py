@@ -87,3 +87,26 @@ def read_folder_file(folder: Path, name: str, model: type[Model], kind: str) -> 
                 for err in exc.errors(include_url=False)
             ]
         ) from None
+
+
+def extends_chain(
+    kind: str, name_or_path: str, file_name: str, model: type[Model]
+) -> list[tuple[Path, Model]]:
+    """A layout's or theme's folder and file, then its parent's, up the `extends` chain.
+
+    A user folder may shadow a built-in of the same name and extend it (`extends: standard` in
+    ~/.config/mapgen/layouts/standard): the parent is then the built-in, not the folder itself.
+    """
+    chain: list[tuple[Path, Model]] = []
+    folder = find(kind, name_or_path)
+    while True:
+        if any(folder.resolve() == seen.resolve() for seen, _ in chain):
+            raise UsageError(f"{kind[:-1]} {folder} extends itself in a loop")
+        entry = read_folder_file(folder, file_name, model, kind[:-1])
+        chain.append((folder, entry))
+        parent = getattr(entry, "extends", None)
+        if parent is None:
+            return chain
+        builtin = builtin_dir(kind) / parent
+        shadowed = parent == folder.name and builtin.is_dir() and builtin.resolve() != folder.resolve()
+        folder = builtin if shadowed else find(kind, parent)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from mapgen.errors import InvalidInput, Problem, UsageError
-from mapgen.resources import find, read_folder_file
+from mapgen.resources import extends_chain
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Length = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?(pt|mm|cm|in|px)$")]
@@ -145,16 +145,7 @@ class Theme:
 
 def load_theme(name_or_path: str) -> Theme:
     """Find a theme by name (user folder first) or path, resolve `extends`, validate tokens."""
-    chain: list[tuple[Path, ThemeFile]] = []
-    folder = find("themes", name_or_path)
-    while True:
-        if any(folder.resolve() == seen.resolve() for seen, _ in chain):
-            raise UsageError(f"theme {folder} extends itself in a loop")
-        theme_file = read_folder_file(folder, "theme.yaml", ThemeFile, "theme")
-        chain.append((folder, theme_file))
-        if theme_file.extends is None:
-            break
-        folder = _parent(folder, theme_file.extends)
+    chain = extends_chain("themes", name_or_path, "theme.yaml", ThemeFile)
 
     merged: dict[str, Any] = {}
     for _, theme_file in reversed(chain):
@@ -189,17 +180,6 @@ def load_theme(name_or_path: str) -> Theme:
         fonts=tuple(fonts.values()),
         dirs=dirs,
     )
-
-
-def _parent(folder: Path, extends: str) -> Path:
-    """`extends` names a theme; a built-in that a user theme shadows under the same name is still found."""
-    from mapgen.resources import builtin_dir
-
-    if extends == folder.name:
-        candidate = builtin_dir("themes") / extends
-        if candidate.resolve() != folder.resolve() and candidate.is_dir():
-            return candidate
-    return find("themes", extends)
 
 
 def _confined(folder: Path, relative: str) -> Path:

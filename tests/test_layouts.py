@@ -97,3 +97,16 @@ def test_broken_user_template_is_a_clean_error(tmp_path: Path) -> None:
 def test_templates_autoescape(tmp_path: Path) -> None:
     folder = user_layout(tmp_path, {"sections/summary.j2": "<p>{{ '<b>x</b>' }}</p>"})
     assert "<p>&lt;b&gt;x&lt;/b&gt;</p>" in html_of(str(folder))
+
+
+def test_a_user_layout_may_shadow_and_extend_the_builtin_of_the_same_name(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "layouts" / "standard"
+    folder.mkdir(parents=True)
+    (folder / "layout.yaml").write_text("description: ours\nextends: standard\n", encoding="utf-8")
+    monkeypatch.setenv("MAPGEN_HOME", str(tmp_path))
+    from mapgen.layouts import load_layout
+
+    layout = load_layout("standard")
+    assert layout.description == "ours"
+    assert layout.dirs[0] == folder and layout.dirs[1].name == "standard" and layout.dirs[1] != folder
+    assert "actions" in layout.sections
