@@ -13,19 +13,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mapgen.audience import Audience, for_audience
 from mapgen.rules import day_of
 from mapgen.spec import Action, Plan, Status, Visibility
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+if TYPE_CHECKING:
+    from mapgen.i18n import Localizer
+
 _STATUS_WORDS = {
     Status.NOT_STARTED: "not started",
     Status.IN_PROGRESS: "in progress",
     Status.DONE: "done",
     Status.BLOCKED: "blocked",
 }
+"""Statuses as words inside a sentence; translated through the catalogs like every label."""
 
 
 class Kind(StrEnum):
@@ -105,15 +108,15 @@ class Changes:
     revision: int
     updated: date
     changes: tuple[Change, ...]
+    headline: str
+    """`What changed since revision 4`, in the plan's language."""
+    span: str
+    """`Revision 4 (Jan 12, 2027) to revision 5 (Jan 26, 2027): 18 changes`, in the plan's language."""
 
     @property
     def summaries(self) -> tuple[str, ...]:
         """Each change's sentence, in order: what a template lists."""
         return tuple(c.summary for c in self.changes)
-
-    @property
-    def headline(self) -> str:
-        return f"What changed since revision {self.since_revision}"
 
     def __bool__(self) -> bool:
         return bool(self.changes)
@@ -122,33 +125,29 @@ class Changes:
         return len(self.changes)
 
 
-def fmt_date(value: date | datetime | None) -> str:
-    """`Mar 5, 2027` (`Mar 5, 2027 14:00` for a time): the same on every machine."""
+def _span_dates(
+    t: Localizer, before: date | datetime | None, after: date | datetime | None
+) -> dict[str, str]:
+    return {"before": t.format_due(before), "after": t.format_due(after)}
+
+
+def _days(t: Localizer, n: int) -> str:
+    if n > 0:
+        return t.ngettext("%(n)s day later", "%(n)s days later", n)
+    return t.ngettext("%(n)s day earlier", "%(n)s days earlier", -n)
+
+
+def _number(t: Localizer, value: float | None, unit: str = "") -> str:
     if value is None:
-        return "no date"
-    text = f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
-    if isinstance(value, datetime):
-        text += f" {value:%H:%M}"
-    return text
+        return t.gettext("none")
+    text = t.format_number(value)
+    if unit == "%":
+        return text + "%"
+    return f"{text} {unit}".strip()
 
 
-def _span_dates(before: date | datetime, after: date | datetime) -> str:
-    """`from Mar 5 to Mar 12, 2027`: the year once when both dates share it."""
-    first = fmt_date(before)
-    if before.year == after.year:
-        first = first.replace(f", {before.year}", "")
-    return f"from {first} to {fmt_date(after)}"
-
-
-def _days(n: int) -> str:
-    return f"{abs(n)} day{'s' if abs(n) != 1 else ''} {'later' if n > 0 else 'earlier'}"
-
-
-def _number(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "none"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{text} {unit}".strip() if unit and unit != "%" else text + ("%" if unit == "%" else "")
+def _quote(t: Localizer, title: str) -> str:
+    return t.gettext('"%(title)s"') % {"title": title}
 
 
 def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Changes:
@@ -157,6 +156,9 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
     For the buyer every change is simply shared: an action made internal since the old revision
     reads as removed, and nothing says that it still exists or why.
     """
+    from mapgen.i18n import localizer
+
+    t = localizer(new.locale, new.timezone)
     seen_old, seen_new = for_audience(old, audience), for_audience(new, audience)
     internal_ids = {a.id for _, a in new.actions() if a.visibility is Visibility.INTERNAL} | {
         a.id for _, a in old.actions() if a.visibility is Visibility.INTERNAL
@@ -169,7 +171,7 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
     def add(position: int, change: Change) -> None:
         changes.append((position, change))
 
-    for position, change in enumerate(_deal_changes(seen_old, seen_new)):
+    for position, change in enumerate(_deal_changes(t, seen_old, seen_new)):
         add(position, change)
 
     old_actions = {a.id: (p.name, a) for p, a in seen_old.actions()}
@@ -179,30 +181,42 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
     for action_id, (phase, action) in new_actions.items():
         shared = buyer or action_id not in internal_ids
         if action_id not in old_actions:
-            owner = names_new.get(action.owner, action.owner)
-            due = f", due {fmt_date(action.due)}" if action.due else ""
-            kind_word = "milestone" if action.milestone else "action"
-            add(order[action_id], Change(Kind.ADDED, action_id, action.title,
-                f'New {kind_word} "{action.title}" in {phase}, owned by {owner}{due}.',
+            words = {
+                "title": _quote(t, action.title),
+                "phase": phase,
+                "owner": names_new.get(action.owner, action.owner),
+            }
+            if action.due:
+                template = "New milestone %(title)s in %(phase)s, owned by %(owner)s, due %(date)s."
+                if not action.milestone:
+                    template = "New action %(title)s in %(phase)s, owned by %(owner)s, due %(date)s."
+                words["date"] = t.format_due(action.due)
+            else:
+                template = "New milestone %(title)s in %(phase)s, owned by %(owner)s."
+                if not action.milestone:
+                    template = "New action %(title)s in %(phase)s, owned by %(owner)s."
+            add(order[action_id], Change(Kind.ADDED, action_id, action.title, t.gettext(template) % words,
                 after=_iso(action.due), milestone=action.milestone, shared=shared))  # fmt: skip
             continue
         before = old_actions[action_id][1]
         old_phase = old_actions[action_id][0]
-        for change in _action_changes(before, action, old_phase, phase, names_old, names_new, titles):
+        for change in _action_changes(t, before, action, old_phase, phase, names_old, names_new, titles):
             add(order[action_id], _with(change, shared=shared))
     for action_id, (phase, action) in old_actions.items():
         if action_id not in new_actions:
-            kind_word = "Milestone" if action.milestone else "Action"
-            add(len(order), Change(Kind.REMOVED, action_id, action.title,
-                f'{kind_word} "{action.title}" was removed from {phase}.', before=_iso(action.due),
+            template = "Milestone %(title)s was removed from %(phase)s."
+            if not action.milestone:
+                template = "Action %(title)s was removed from %(phase)s."
+            summary = t.gettext(template) % {"title": _quote(t, action.title), "phase": phase}
+            add(len(order), Change(Kind.REMOVED, action_id, action.title, summary, before=_iso(action.due),
                 milestone=action.milestone, shared=buyer or action_id not in internal_ids))  # fmt: skip
 
-    for position, change in enumerate(_metric_changes(seen_old, seen_new, names_new)):
+    for position, change in enumerate(_metric_changes(t, seen_old, seen_new)):
         add(position, change)
-    for position, change in enumerate(_people_changes(seen_old, seen_new)):
+    for position, change in enumerate(_people_changes(t, seen_old, seen_new)):
         add(position, change)
     if audience is Audience.INTERNAL:
-        for position, change in enumerate(_internal_changes(old, new)):
+        for position, change in enumerate(_internal_changes(t, old, new)):
             add(position, change)
 
     ranked = sorted(
@@ -216,6 +230,15 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
         revision=new.revision,
         updated=new.updated,
         changes=tuple(change for _, change in ranked),
+        headline=t.gettext("What changed since revision %(revision)s") % {"revision": old.revision},
+        span=t.gettext("Revision %(old)s (%(old_date)s) to revision %(new)s (%(new_date)s): %(count)s")
+        % {
+            "old": old.revision,
+            "old_date": t.format_date(old.updated),
+            "new": new.revision,
+            "new_date": t.format_date(new.updated),
+            "count": t.ngettext("%(n)s change", "%(n)s changes", len(ranked)),
+        },
     )
 
 
@@ -237,11 +260,6 @@ def changes_since(old_path: Path, plans: list[Plan], audience: Audience) -> Chan
     return compare(old, plans[0], audience)
 
 
-def _quoted(ids: list[str], titles: dict[str, str]) -> str:
-    """Actions named by their titles, as a reader knows them."""
-    return ", ".join(f'"{titles.get(i, i)}"' for i in ids)
-
-
 def _with(change: Change, *, shared: bool) -> Change:
     return Change(change.kind, change.subject, change.title, change.summary, change.before, change.after,
                   change.days, change.milestone, shared)  # fmt: skip
@@ -253,32 +271,37 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
 
 
-def _deal_changes(old: Plan, new: Plan) -> list[Change]:
+def _deal_changes(t: Localizer, old: Plan, new: Plan) -> list[Change]:
     labels = {"target_close": "Target close", "go_live": "Go-live", "start": "Plan start"}
     out = []
     for name in ("target_close", "go_live", "start"):
         before, after = day_of(getattr(old.deal, name)), day_of(getattr(new.deal, name))
         if before == after:
             continue
-        if before and after:
-            days = (after - before).days
-            summary = f"{labels[name]} moved {_days(days)}, {_span_dates(before, after)}."
+        label = t.gettext(labels[name])
+        days = (after - before).days if before and after else None
+        if days is not None:
+            words = {"label": label, "days": _days(t, days), **_span_dates(t, before, after)}
+            summary = t.gettext("%(label)s moved %(days)s, from %(before)s to %(after)s.") % words
+        elif after:
+            summary = t.gettext("%(label)s set to %(date)s.") % {"label": label, "date": t.format_due(after)}
         else:
-            days = None
-            summary = f"{labels[name]} {'set to ' + fmt_date(after) if after else 'removed'}."
-        out.append(Change(Kind.DEAL_DATE, name, labels[name], summary, _iso(before), _iso(after), days, True))
+            summary = t.gettext("%(label)s removed.") % {"label": label}
+        out.append(Change(Kind.DEAL_DATE, name, label, summary, _iso(before), _iso(after), days, True))
     if old.deal.value != new.deal.value and new.deal.value is not None:
         value = new.deal.value
-        out.append(Change(Kind.DEAL, "value", "Deal value",
-                          f"Deal value is now {_number(value.amount)} {value.currency}.",
+        money = t.format_money(value.amount, value.currency)
+        out.append(Change(Kind.DEAL, "value", t.gettext("Deal value"),
+                          t.gettext("Deal value is now %(value)s.") % {"value": money},
                           after=f"{value.amount} {value.currency}"))  # fmt: skip
     if old.deal.compelling_event != new.deal.compelling_event and new.deal.compelling_event:
-        out.append(Change(Kind.DEAL, "compelling_event", "Compelling event",
-                          f"Compelling event updated: {new.deal.compelling_event}"))  # fmt: skip
+        text = t.gettext("Compelling event updated: %(text)s") % {"text": new.deal.compelling_event}
+        out.append(Change(Kind.DEAL, "compelling_event", t.gettext("Compelling event"), text))
     return out
 
 
 def _action_changes(
+    t: Localizer,
     old: Action,
     new: Action,
     old_phase: str,
@@ -288,166 +311,208 @@ def _action_changes(
     titles: dict[str, str],
 ) -> list[Change]:
     out: list[Change] = []
-    name = f'"{new.title}"'
+    name = _quote(t, new.title)
     was_milestone = old.milestone and new.milestone
-    label = ("Milestone " if was_milestone else "") + name
+    label = t.gettext("Milestone %(title)s") % {"title": name} if was_milestone else name
+
+    def change(
+        kind: Kind, template: str, before: str | None = None, after: str | None = None, **words: Any
+    ) -> None:
+        summary = t.gettext(template) % {"label": label, "name": name, **words}
+        out.append(Change(kind, new.id, new.title, summary, before, after, milestone=new.milestone))
+
     before_day, after_day = day_of(old.due), day_of(new.due)
     if old.due != new.due:
         if before_day and after_day and before_day != after_day:
             days = (after_day - before_day).days
             kind = Kind.MILESTONE_MOVED if was_milestone else Kind.RESCHEDULED
-            summary = f"{label} moved {_days(days)}, {_span_dates(old.due, new.due)}."
+            words = {"label": label, "days": _days(t, days), **_span_dates(t, old.due, new.due)}
+            summary = t.gettext("%(label)s moved %(days)s, from %(before)s to %(after)s.") % words
             out.append(
                 Change(kind, new.id, new.title, summary, _iso(old.due), _iso(new.due), days, new.milestone)
             )
         else:
-            summary = f"{label} is now due {fmt_date(new.due)} (was {fmt_date(old.due)})."
-            out.append(Change(Kind.RESCHEDULED, new.id, new.title, summary, _iso(old.due), _iso(new.due),
-                              None, new.milestone))  # fmt: skip
+            change(Kind.RESCHEDULED, "%(label)s is now due %(after)s (was %(before)s).",
+                   _iso(old.due), _iso(new.due), **_span_dates(t, old.due, new.due))  # fmt: skip
     if old.status != new.status:
-        out.append(_status_change(old, new, label))
+        out.append(_status_change(t, old, new, label))
     if old.owner != new.owner:
         was, now = names_old.get(old.owner, old.owner), names_new.get(new.owner, new.owner)
-        out.append(Change(Kind.REASSIGNED, new.id, new.title, f"{label} reassigned from {was} to {now}.",
-                          was, now, milestone=new.milestone))  # fmt: skip
+        change(Kind.REASSIGNED, "%(label)s reassigned from %(was)s to %(now)s.", was, now, was=was, now=now)
     if old.title != new.title:
-        out.append(Change(Kind.RENAMED, new.id, new.title, f'"{old.title}" renamed to {name}.',
-                          old.title, new.title, milestone=new.milestone))  # fmt: skip
+        change(Kind.RENAMED, "%(old)s renamed to %(name)s.", old.title, new.title, old=_quote(t, old.title))
     if old_phase != phase:
-        out.append(Change(Kind.RENAMED, new.id, new.title, f"{label} moved from {old_phase} to {phase}.",
-                          old_phase, phase, milestone=new.milestone))  # fmt: skip
+        change(Kind.RENAMED, "%(label)s moved from phase %(was)s to %(now)s.", old_phase, phase,
+               was=old_phase, now=phase)  # fmt: skip
     if old.milestone != new.milestone:
-        what = "is now a milestone" if new.milestone else "is no longer a milestone"
-        out.append(Change(Kind.STATUS, new.id, new.title, f"{name} {what}.", milestone=new.milestone))
+        template = "%(name)s is now a milestone." if new.milestone else "%(name)s is no longer a milestone."
+        change(Kind.STATUS, template)
     if set(old.depends_on) != set(new.depends_on):
-        added = [d for d in new.depends_on if d not in old.depends_on]
-        dropped = [d for d in old.depends_on if d not in new.depends_on]
-        parts = ([f"now waits for {_quoted(added, titles)}"] if added else []) + (
-            [f"no longer waits for {_quoted(dropped, titles)}"] if dropped else []
-        )
-        out.append(Change(Kind.DEPENDENCIES, new.id, new.title, f"{label} {' and '.join(parts)}.",
-                          ", ".join(old.depends_on), ", ".join(new.depends_on), milestone=new.milestone))  # fmt: skip
+        added = _quoted(t, [d for d in new.depends_on if d not in old.depends_on], titles)
+        dropped = _quoted(t, [d for d in old.depends_on if d not in new.depends_on], titles)
+        if added and dropped:
+            template = "%(label)s now waits for %(added)s and no longer waits for %(dropped)s."
+        elif added:
+            template = "%(label)s now waits for %(added)s."
+        else:
+            template = "%(label)s no longer waits for %(dropped)s."
+        change(Kind.DEPENDENCIES, template, ", ".join(old.depends_on), ", ".join(new.depends_on),
+               added=added, dropped=dropped)  # fmt: skip
     if old.visibility != new.visibility:
-        out.append(Change(Kind.VISIBILITY, new.id, new.title, f"{label} is now {new.visibility.value}.",
-                          old.visibility.value, new.visibility.value, milestone=new.milestone))  # fmt: skip
+        change(Kind.VISIBILITY, "%(label)s is now %(visibility)s.", old.visibility.value, new.visibility.value,
+               visibility=t.gettext(new.visibility.value))  # fmt: skip
     return out
 
 
-def _status_change(old: Action, new: Action, label: str) -> Change:
-    before, after = _STATUS_WORDS[old.status], _STATUS_WORDS[new.status]
+def _quoted(t: Localizer, ids: list[str], titles: dict[str, str]) -> str:
+    """Actions named by their titles, as a reader knows them."""
+    return ", ".join(_quote(t, titles.get(i, i)) for i in ids)
+
+
+def _status_change(t: Localizer, old: Action, new: Action, label: str) -> Change:
+    before, after = t.gettext(_STATUS_WORDS[old.status]), t.gettext(_STATUS_WORDS[new.status])
+    words = {"label": label, "was": before, "now": after}
+    kind = Kind.STATUS
     if new.status is Status.DONE:
-        when = day_of(new.completed) if new.completed else None
-        late = ""
-        due = day_of(new.due)
-        if when and due and when > due:
-            late = f", {(when - due).days} day{'s' * ((when - due).days != 1)} after its due date"
-        on = f" on {fmt_date(when)}" if when else ""
-        return Change(Kind.COMPLETED, new.id, new.title, f"{label} was completed{on}{late}.", before, after,
-                      milestone=new.milestone)  # fmt: skip
-    if old.status is Status.DONE:
-        return Change(Kind.REOPENED, new.id, new.title, f"{label} was reopened: now {after}.", before, after,
-                      milestone=new.milestone)  # fmt: skip
-    if new.status is Status.BLOCKED:
-        return Change(Kind.BLOCKED, new.id, new.title, f"{label} is now blocked (was {before}).", before, after,
-                      milestone=new.milestone)  # fmt: skip
-    if old.status is Status.BLOCKED:
-        return Change(Kind.STATUS, new.id, new.title, f"{label} is no longer blocked: now {after}.", before,
-                      after, milestone=new.milestone)  # fmt: skip
-    return Change(Kind.STATUS, new.id, new.title, f"{label} is now {after} (was {before}).", before, after,
+        kind = Kind.COMPLETED
+        when, due = (day_of(new.completed) if new.completed else None), day_of(new.due)
+        if when is None:
+            summary = t.gettext("%(label)s was completed.") % words
+        elif due and when > due:
+            late = (when - due).days
+            days_late = t.ngettext("%(n)s day after its due date", "%(n)s days after its due date", late)
+            words = {**words, "date": t.format_due(when), "late": days_late}
+            summary = t.gettext("%(label)s was completed on %(date)s, %(late)s.") % words
+        else:
+            summary = t.gettext("%(label)s was completed on %(date)s.") % {
+                **words,
+                "date": t.format_due(when),
+            }
+    elif old.status is Status.DONE:
+        kind, summary = Kind.REOPENED, t.gettext("%(label)s was reopened: now %(now)s.") % words
+    elif new.status is Status.BLOCKED:
+        kind, summary = Kind.BLOCKED, t.gettext("%(label)s is now blocked (was %(was)s).") % words
+    elif old.status is Status.BLOCKED:
+        summary = t.gettext("%(label)s is no longer blocked: now %(now)s.") % words
+    else:
+        summary = t.gettext("%(label)s is now %(now)s (was %(was)s).") % words
+    return Change(kind, new.id, new.title, summary, _STATUS_WORDS[old.status], _STATUS_WORDS[new.status],
                   milestone=new.milestone)  # fmt: skip
 
 
-def _metric_changes(old: Plan, new: Plan, names: dict[str, str]) -> list[Change]:
+def _metric_changes(t: Localizer, old: Plan, new: Plan) -> list[Change]:
     out = []
     before = {m.id: m for m in old.metrics}
     for metric in new.metrics:
         was = before.get(metric.id)
+        name = _quote(t, metric.name)
         if was is None:
-            out.append(Change(Kind.METRIC, metric.id, metric.name,
-                              f'New metric "{metric.name}": from {_number(metric.baseline, metric.unit)} to '
-                              f"{_number(metric.target, metric.unit)} by {fmt_date(metric.measure_by)}."))  # fmt: skip
+            words = {
+                "name": name,
+                "baseline": _number(t, metric.baseline, metric.unit),
+                "target": _number(t, metric.target, metric.unit),
+                "date": t.format_due(metric.measure_by),
+            }
+            summary = t.gettext("New metric %(name)s: from %(baseline)s to %(target)s by %(date)s.") % words
+            out.append(Change(Kind.METRIC, metric.id, metric.name, summary))
             continue
         parts = []
-        if was.actual != metric.actual:
-            parts.append(
-                f"actual now {_number(metric.actual, metric.unit)} (was {_number(was.actual, metric.unit)})"
-            )
-        if was.target != metric.target:
-            parts.append(
-                f"target now {_number(metric.target, metric.unit)} (was {_number(was.target, metric.unit)})"
-            )
-        if was.baseline != metric.baseline:
-            parts.append(
-                f"baseline now {_number(metric.baseline, metric.unit)} (was {_number(was.baseline, metric.unit)})"
-            )
+        for field, template in (
+            ("actual", "actual now %(now)s (was %(was)s)"),
+            ("target", "target now %(now)s (was %(was)s)"),
+            ("baseline", "baseline now %(now)s (was %(was)s)"),
+        ):
+            if getattr(was, field) != getattr(metric, field):
+                now, then = (
+                    _number(t, getattr(metric, field), metric.unit),
+                    _number(t, getattr(was, field), metric.unit),
+                )
+                parts.append(t.gettext(template) % {"now": now, "was": then})
         if was.measure_by != metric.measure_by:
-            parts.append(f"measured by {fmt_date(metric.measure_by)} (was {fmt_date(was.measure_by)})")
+            dates = {"now": t.format_due(metric.measure_by), "was": t.format_due(was.measure_by)}
+            parts.append(t.gettext("measured by %(now)s (was %(was)s)") % dates)
         if parts:
-            target = f"; target {_number(metric.target, metric.unit)}" if was.target == metric.target else ""
-            out.append(Change(Kind.METRIC, metric.id, metric.name, f'"{metric.name}": {", ".join(parts)}{target}.',
-                              _number(was.actual), _number(metric.actual)))  # fmt: skip
+            words = {
+                "name": name,
+                "parts": ", ".join(parts),
+                "target": _number(t, metric.target, metric.unit),
+            }
+            template = (
+                "%(name)s: %(parts)s; target %(target)s."
+                if was.target == metric.target
+                else "%(name)s: %(parts)s."
+            )
+            out.append(Change(Kind.METRIC, metric.id, metric.name, t.gettext(template) % words,
+                              _number(t, was.actual), _number(t, metric.actual)))  # fmt: skip
     for metric_id, metric in before.items():
         if metric_id not in {m.id for m in new.metrics}:
-            out.append(Change(Kind.METRIC, metric_id, metric.name, f'Metric "{metric.name}" was removed.'))
+            summary = t.gettext("Metric %(name)s was removed.") % {"name": _quote(t, metric.name)}
+            out.append(Change(Kind.METRIC, metric_id, metric.name, summary))
     return out
 
 
-def _people_changes(old: Plan, new: Plan) -> list[Change]:
+def _people_changes(t: Localizer, old: Plan, new: Plan) -> list[Change]:
     before = {s.id: s for s in old.stakeholders}
     after = {s.id: s for s in new.stakeholders}
     out = []
     for person in new.stakeholders:
         if person.id not in before:
             org = new.buyer.name if person.side == "buyer" else new.seller.name
-            title = f", {person.title}" if person.title else ""
-            out.append(
-                Change(
-                    Kind.STAKEHOLDER, person.id, person.name, f"{person.name}{title} ({org}) joined the plan."
-                )
+            words = {"name": person.name, "title": person.title or "", "org": org}
+            template = (
+                "%(name)s, %(title)s (%(org)s) joined the plan."
+                if person.title
+                else "%(name)s (%(org)s) joined the plan."
             )
+            out.append(Change(Kind.STAKEHOLDER, person.id, person.name, t.gettext(template) % words))
     for person in old.stakeholders:
         if person.id not in after:
-            out.append(Change(Kind.STAKEHOLDER, person.id, person.name, f"{person.name} left the plan."))
+            summary = t.gettext("%(name)s left the plan.") % {"name": person.name}
+            out.append(Change(Kind.STAKEHOLDER, person.id, person.name, summary))
     if old.signoff != new.signoff:
-        names = ", ".join(after[i].name for i in new.signoff if i in after) or "nobody"
-        out.append(Change(Kind.STAKEHOLDER, "signoff", "Sign-off", f"Signatories are now {names}."))
+        names = ", ".join(after[i].name for i in new.signoff if i in after) or t.gettext("nobody")
+        summary = t.gettext("Signatories are now %(names)s.") % {"names": names}
+        out.append(Change(Kind.STAKEHOLDER, "signoff", t.gettext("Sign-off"), summary))
     return out
 
 
-def _internal_changes(old: Plan, new: Plan) -> list[Change]:
+def _internal_changes(t: Localizer, old: Plan, new: Plan) -> list[Change]:
     before, after = old.internal, new.internal
     out = []
     for name, label in (("forecast_category", "Forecast category"), ("probability", "Win probability")):
         was = getattr(before, name, None) if before else None
         now = getattr(after, name, None) if after else None
         if was != now:
-            text = f"{label} moved from {_internal_value(was)} to {_internal_value(now)}."
-            out.append(Change(Kind.INTERNAL, name, label, text, None if was is None else str(was),
+            words = {
+                "label": t.gettext(label),
+                "was": _internal_value(t, was),
+                "now": _internal_value(t, now),
+            }
+            text = t.gettext("%(label)s moved from %(was)s to %(now)s.") % words
+            out.append(Change(Kind.INTERNAL, name, t.gettext(label), text, None if was is None else str(was),
                               None if now is None else str(now), shared=False))  # fmt: skip
     return out
 
 
-def _internal_value(value: Any) -> str:
+def _internal_value(t: Localizer, value: Any) -> str:
     if value is None:
-        return "unset"
+        return t.gettext("unset")
     if isinstance(value, float):
-        return f"{value:.0%}"
+        return t.format_percent(round(value * 100))
     return str(value).replace("_", " ")
 
 
 def as_text(changes: Changes) -> str:
     """Plain text: a headline and one line per change."""
     lines = [_title(changes)]
-    lines += [f"- {c.summary}{'' if c.shared else ' [internal]'}" for c in changes.changes] or ["No changes."]
+    lines += [f"- {c.summary}{'' if c.shared else ' [internal]'}" for c in changes.changes]
     return "\n".join(lines) + "\n"
 
 
 def as_markdown(changes: Changes) -> str:
     """Markdown: a heading, the revisions compared, one bullet per change."""
-    lines = [f"## {changes.headline}", "", f"_{_span(changes)}_", ""]
-    lines += [f"- {c.summary}{'' if c.shared else ' _(internal)_'}" for c in changes.changes] or [
-        "No changes."
-    ]
+    lines = [f"## {changes.headline}", "", f"_{changes.span}_", ""]
+    lines += [f"- {c.summary}{'' if c.shared else ' _(internal)_'}" for c in changes.changes]
     return "\n".join(lines) + "\n"
 
 
@@ -465,16 +530,8 @@ def as_json(changes: Changes) -> str:
     return json.dumps(as_document(changes), indent=2, ensure_ascii=False) + "\n"
 
 
-def _span(changes: Changes) -> str:
-    count = len(changes)
-    return (
-        f"Revision {changes.since_revision} ({fmt_date(changes.since_updated)}) to revision "
-        f"{changes.revision} ({fmt_date(changes.updated)}): {count} change{'s' * (count != 1)}"
-    )
-
-
 def _title(changes: Changes) -> str:
-    return f"{changes.headline}\n{_span(changes)}\n"
+    return f"{changes.headline}\n{changes.span}\n"
 
 
 __all__ = [
@@ -487,5 +544,4 @@ __all__ = [
     "as_text",
     "changes_since",
     "compare",
-    "fmt_date",
 ]

@@ -43,9 +43,9 @@ def _by_kind(changes) -> dict[Kind, list[str]]:  # type: ignore[no-untyped-def]
 def test_every_kind_of_change_is_found(plans) -> None:  # type: ignore[no-untyped-def]
     changes = compare(*plans, Audience.BUYER)
     kinds = _by_kind(changes)
-    assert kinds[Kind.DEAL_DATE] == ["Target close moved 7 days later, from Mar 5 to Mar 12, 2027."]
+    assert kinds[Kind.DEAL_DATE] == ["Target close moved 7 days later, from Mar 5, 2027 to Mar 12, 2027."]
     assert (
-        'Milestone "Contract signed" moved 7 days later, from Mar 5 to Mar 12, 2027.'
+        'Milestone "Contract signed" moved 7 days later, from Mar 5, 2027 to Mar 12, 2027.'
         in kinds[Kind.MILESTONE_MOVED]
     )
     assert kinds[Kind.REMOVED] == [
@@ -59,7 +59,7 @@ def test_every_kind_of_change_is_found(plans) -> None:  # type: ignore[no-untype
         '"Reference call with a Northwind retail customer" reassigned from Sam Whitaker to Chloe Martin.'
     ]
     assert (
-        '"Reference call with a Northwind retail customer" moved 18 days later, from Jan 11 to Jan 29, 2027.'
+        '"Reference call with a Northwind retail customer" moved 18 days later, from Jan 11, 2027 to Jan 29, 2027.'
         in kinds[Kind.RESCHEDULED]
     )
     assert (
@@ -109,7 +109,7 @@ def test_buyer_never_sees_internal_changes(plans) -> None:  # type: ignore[no-un
 
 def test_no_changes(plans) -> None:  # type: ignore[no-untyped-def]
     same = compare(plans[0], plans[0])
-    assert not same and "No changes." in as_text(same)
+    assert not same and ": 0 changes" in as_text(same)
 
 
 def test_text_snapshot(plans, snapshot_text) -> None:  # type: ignore[no-untyped-def]
@@ -200,3 +200,12 @@ def test_an_action_made_internal_reads_as_removed_for_the_buyer() -> None:
     assert 'no longer waits for "Prepare the proposal"' in text
     assert "secret-prep" not in text and "internal" not in text.lower()
     assert '"shared": false' not in document
+
+
+def test_changes_are_written_in_the_plan_language(plans) -> None:  # type: ignore[no-untyped-def]
+    german = [p.model_copy(update={"locale": "de-DE"}) for p in plans]
+    changes = compare(*german, Audience.BUYER)
+    assert changes.headline == "Was sich seit Revision 4 geändert hat"
+    assert "Geplanter Abschluss ist jetzt 7 Tage später: 12.03.2027 statt 05.03.2027." in changes.summaries
+    japanese = compare(*[p.model_copy(update={"locale": "ja-JP"}) for p in plans], Audience.BUYER)
+    assert japanese.headline == "改訂 4からの変更点"
