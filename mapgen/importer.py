@@ -438,24 +438,15 @@ class _Importer:
         phase_ids: set[str] = set()
         actions: list[tuple[_Row, dict[str, Any]]] = []
 
-        for row in rows:
-            owner_text = _text(row.cells.get(Field.OWNER))
-            email_match = re.search(r"<?([^\s<>@,;]+@[^\s<>@,;]+\.[A-Za-z]{2,})>?", owner_text)
-            email = email_match.group(1) if email_match else None
-            if email_match:
-                owner_text = (owner_text[: email_match.start()] + owner_text[email_match.end() :]).strip(
-                    " ()"
-                )
-                owner_text = owner_text or email.split("@")[0]
-            company = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", owner_text)
-            hint = None
-            if company:
-                owner_text, hint = company.group(1), side_of(company.group(2), buyer, seller)
-            names = [n for n in _SPLIT_OWNERS.split(owner_text) if n.strip()] if owner_text else []
+        parsed = [_parse_owner(_text(row.cells.get(Field.OWNER))) for row in rows]
+        full_names = _full_names_by_first_name(names for names, _, _ in parsed)
+        for row, (names, email, company) in zip(rows, parsed, strict=True):
+            hint = side_of(company, buyer, seller) if company else None
+            names = [full_names.get(n.casefold(), n) for n in names]
             if len(names) > 1:
                 self.warn(row.line, row.headers[Field.OWNER], f"one owner per action: '{names[0]}' owns it, "
                           f"{', '.join(names[1:])} noted in its notes")  # fmt: skip
-            owner = names[0].strip() if names else UNASSIGNED
+            owner = names[0] if names else UNASSIGNED
             if not names:
                 self.warn(
                     row.line, row.headers.get(Field.OWNER, "Owner"), f"no owner: assigned to '{UNASSIGNED}'"
@@ -845,3 +836,32 @@ __all__ = [
     "read_rows",
     "slug",
 ]
+
+
+_EMAIL_IN_OWNER = re.compile(r"<?([^\s<>@,;]+@[^\s<>@,;]+\.[A-Za-z]{2,})>?")
+
+
+def _parse_owner(text: str) -> tuple[list[str], str | None, str | None]:
+    """An owner cell's names, email and company: `Jane Doe (Acme)`, `Tom <tom@x.com>`, `Raj / Sam`."""
+    match = _EMAIL_IN_OWNER.search(text)
+    email = match.group(1) if match else None
+    if match:
+        text = (text[: match.start()] + text[match.end() :]).strip(" ()") or email.split("@")[0]  # type: ignore[union-attr]
+    company = None
+    in_parentheses = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", text)
+    if in_parentheses:
+        text, company = in_parentheses.group(1), in_parentheses.group(2)
+    names = [n.strip() for n in _SPLIT_OWNERS.split(text) if n.strip()] if text else []
+    return names, email, company
+
+
+def _full_names_by_first_name(all_names: Any) -> dict[str, str]:
+    """`raj` -> `Raj Patel` when exactly one full name in the sheet starts with that first name, so a
+    cell saying "Raj / Sam" reaches the same person as the rows that spell the name out."""
+    candidates: dict[str, set[str]] = {}
+    for names in all_names:
+        for name in names:
+            first, _, rest = name.partition(" ")
+            if rest:
+                candidates.setdefault(first.casefold(), set()).add(name)
+    return {first: next(iter(full)) for first, full in candidates.items() if len(full) == 1}

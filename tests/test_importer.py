@@ -226,3 +226,20 @@ def test_google_sheets_style_with_emoji_statuses_and_companies_in_owner(tmp_path
     assert warnings == []
     bare = import_sheet(sheet, ImportOptions(today=TODAY))
     assert "id: shared-map  #" in bare.text, "a version suffix is not part of the plan id"
+
+
+def test_a_first_name_reaches_the_person_the_sheet_names_in_full(tmp_path: Path) -> None:
+    """ "Raj / Sam" is the Raj Patel and Sam Whitaker of other rows, not two new people."""
+    sheet = tmp_path / "map.csv"
+    sheet.write_text(
+        "Step,Owner,Buyer/Seller,Due Date,Status\n"
+        "Tailored demo,Raj Patel,Seller,2027-01-20,Done\n"
+        "Proposal,Sam Whitaker,Seller,2027-01-25,Not started\n"
+        "Pricing review,Raj / Sam,Seller,2027-01-28,Not started\n"
+        "Contract signed,Jane Doe,Buyer,2027-03-05,Not started\n",
+        encoding="utf-8",
+    )
+    plan, _text, warnings = _import(tmp_path, sheet)
+    assert sorted(s.name for s in plan.stakeholders) == ["Jane Doe", "Raj Patel", "Sam Whitaker"]
+    assert _actions(plan)["pricing-review"].owner == "raj-patel"
+    assert any("Sam Whitaker noted in its notes" in w for w in warnings)
