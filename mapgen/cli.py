@@ -195,6 +195,12 @@ def render(
 
         changes = changes_since(since, [item.plan for item in loaded], request.audience)
         request = replace(request, options=replace(request.options, changes=changes))
+        if changes.plan_id != loaded[0].plan.id:
+            click.echo(
+                f"{since}: warning: plan id '{changes.plan_id}' differs from '{loaded[0].plan.id}'; "
+                "check that it is an earlier revision of the same plan",
+                err=True,
+            )
     for item in loaded:
         _report(item.warnings)
     artifacts = []

@@ -103,6 +103,8 @@ class Changes:
     """Every change from one revision to another, most important first."""
 
     audience: Audience
+    plan_id: str
+    """The id of the older revision (a re-imported sheet may carry another one)."""
     since_revision: int
     since_updated: date
     revision: int
@@ -225,6 +227,7 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
     )
     return Changes(
         audience=audience,
+        plan_id=old.id,
         since_revision=old.revision,
         since_updated=old.updated,
         revision=new.revision,
@@ -245,7 +248,8 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
 def changes_since(old_path: Path, plans: list[Plan], audience: Audience) -> Changes:
     """For `render --since`: the changes from the plan file `old_path` to the one plan rendered.
 
-    Plan ids are not compared: a plan imported twice from differently named sheets may have two.
+    Plan ids may differ (a plan imported twice from differently named sheets may have two); the
+    command line warns when they do.
     """
     from mapgen.errors import UsageError
     from mapgen.load import load_plan

@@ -160,3 +160,10 @@ def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(umask)
     assert (tmp_path / "minimal.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_since_with_another_plan_id_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text(MINIMAL.read_text(encoding="utf-8").replace("id: minimal", "id: other-deal"), "utf-8")
+    assert call("render", str(MINIMAL), "--since", str(other), "-f", "json", "-o", str(tmp_path), "-q") == 0
+    assert "plan id 'other-deal' differs from 'minimal'" in capsys.readouterr().err
