@@ -9,6 +9,7 @@ serialises it, so the bytes depend only on the plan, the theme, the layout and t
 from __future__ import annotations
 
 import re
+import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,6 +129,10 @@ def layout_document(html: str, roots: list[Path]) -> Document:
         raise UsageError(str(exc)) from None
 
 
+_FONT_TIMESTAMP_LOCK = threading.Lock()
+"""The patch below is process-wide: two PDFs written at once (mapgen serve) take turns."""
+
+
 @contextmanager
 def _font_timestamps(day: date) -> Iterator[None]:
     """Font tables WeasyPrint re-saves (emoji, variable fonts) get `day` as their 'head' modified
@@ -136,12 +141,13 @@ def _font_timestamps(day: date) -> Iterator[None]:
     from fontTools.ttLib.tables import _h_e_a_d
 
     stamp = int(datetime.combine(day, datetime.min.time(), tzinfo=UTC).timestamp()) - epoch_diff
-    original = _h_e_a_d.timestampNow
-    _h_e_a_d.timestampNow = lambda: stamp
-    try:
-        yield
-    finally:
-        _h_e_a_d.timestampNow = original
+    with _FONT_TIMESTAMP_LOCK:
+        original = _h_e_a_d.timestampNow
+        _h_e_a_d.timestampNow = lambda: stamp
+        try:
+            yield
+        finally:
+            _h_e_a_d.timestampNow = original
 
 
 def write_pdf(document: Document, ctx: RenderContext, variant: str | None, roots: list[Path]) -> bytes:
