@@ -125,3 +125,18 @@ def resolve_all(
 def anchor_names(action_ids: list[str]) -> list[str]:
     """Every name a relative date may refer to, deal anchors first."""
     return [*DEAL_ANCHORS, *action_ids]
+
+
+def first_of_month_after(day: date, months: int = 1) -> date:
+    """The first day of the month `months` months after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    """The first day of every month from `first`'s month through `last`'s: timeline columns and ticks."""
+    months, current = [], first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = first_of_month_after(current)
+    return months

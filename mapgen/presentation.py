@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from mapgen.dates import first_of_month_after, month_starts
 from mapgen.errors import UsageError
 from mapgen.i18n import Localizer, localizer
 from mapgen.markdown import to_html, to_plain
@@ -286,7 +287,7 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
     days = [d for d in (day_of(deal.start), deal.target_close, day_of(deal.go_live), view.as_of) if d]
     days += [a.due_day for a in view.actions if a.due_day]
     start = min(days).replace(day=1)
-    end = _next_month(max(days))
+    end = first_of_month_after(max(days))
     span = max((end - start).days, 1)
     plot = TIMELINE_WIDTH - LABEL_WIDTH - 12
 
@@ -313,7 +314,7 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
             y = row_of[m.phase_id] + ROW_HEIGHT / 2
             points.append(TimelinePoint(x(m.due_day), y, m.title, l10n.format_due(m.due), m.state))
     bottom = top + len(rows) * ROW_HEIGHT
-    months = _month_starts(start, end)
+    months = month_starts(start, max(days))
     step = 1 if len(months) <= 9 else 2 if len(months) <= 18 else 3
     ticks = tuple(
         (x(m), l10n.format_date(m, "MMMyy" if i == 0 or m.month <= step else "MMM"))
@@ -338,15 +339,3 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
         milestones=tuple(points),
         markers=tuple(markers),
     )
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def _month_starts(start: date, end: date) -> list[date]:
-    months, current = [], start
-    while current < end:
-        months.append(current)
-        current = _next_month(current)
-    return months

@@ -23,6 +23,7 @@ from docx.shared import Inches, Length, Mm, Pt
 from docx.text.run import Run
 
 from mapgen import __version__
+from mapgen.dates import first_of_month_after, month_starts
 from mapgen.errors import UsageError
 from mapgen.i18n import Localizer, localizer
 from mapgen.renderers import docx_markdown, docx_xml
@@ -497,17 +498,17 @@ class _Builder:
         days.append(plan.deal.target_close)
         start = _day(plan.deal.start) or min(days)
         first, last = min([start, *days]), max(days)
-        months = []
-        year, month = first.year, first.month
-        while (year, month) <= (last.year, last.month):
-            months.append(date(year, month, 1))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        months = month_starts(first, last)
         step = 3 if len(months) > MAX_TIMELINE_MONTHS else 1
         if step == 3:
             months = [m for m in months if m.month in (1, 4, 7, 10) or m == months[0]]
         columns = []
         for i, m in enumerate(months):
-            end = _day_before(months[i + 1]) if i + 1 < len(months) else _day_before(_next_month(m, step))
+            end = (
+                _day_before(months[i + 1])
+                if i + 1 < len(months)
+                else _day_before(first_of_month_after(m, step))
+            )
             label = self.loc.format_date(m, "MMM") if step == 1 else f"Q{(m.month - 1) // 3 + 1}"
             columns.append((label, m, end))
         return columns
@@ -796,11 +797,6 @@ def _day(value: date | datetime | None) -> date | None:
 
 def _day_before(next_first: date) -> date:
     return date.fromordinal(next_first.toordinal() - 1)
-
-
-def _next_month(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _link_tokens(text: str, href: str) -> list[Any]:
