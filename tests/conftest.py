@@ -32,6 +32,12 @@ SAMPLES = sorted(p for p in SAMPLES_DIR.glob("*/plan.yaml"))
 SAMPLE_IDS = [p.parent.name for p in SAMPLES]
 TEMPLATES = sorted((SAMPLES_DIR / "templates").glob("*.yaml"))
 IN_CI = bool(os.environ.get("CI"))
+DISTINCT_ENVIRONMENTS: tuple[dict[str, str], ...] = tuple(
+    {**os.environ, "TZ": tz, "LANG": lang, "LC_ALL": lang, "PYTHONHASHSEED": seed}
+    for tz, lang, seed in (("UTC", "C.UTF-8", "1"), ("Pacific/Auckland", "de_DE.UTF-8", "4242"))
+)
+"""Two process environments that differ in everything a renderer must ignore: determinism tests
+render in both and compare bytes."""
 
 
 def _extension(ext: str, mode: WriteMode) -> type[SingleFileSnapshotExtension]:

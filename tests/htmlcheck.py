@@ -9,7 +9,7 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import require_tool
+from tests.conftest import require_tool
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

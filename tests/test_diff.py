@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES_DIR
 
 from mapgen.audience import Audience
 from mapgen.diff import Kind, as_json, as_markdown, as_text, changes_since, compare
 from mapgen.errors import UsageError
 from mapgen.load import load_plan
+from tests.conftest import SAMPLES_DIR
 
 REV4 = SAMPLES_DIR / "northwind-acme" / "plan.yaml"
 REV5 = Path(__file__).parent / "fixtures" / "northwind-acme-rev5" / "plan.yaml"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import zipfile
@@ -15,7 +14,7 @@ from lxml import etree
 from mapgen.audience import Audience
 from mapgen.load import load_plan
 from mapgen.renderers.base import RenderOptions
-from tests.conftest import ROOT, SAMPLE_IDS, SAMPLES, render_sample, require_tool
+from tests.conftest import DISTINCT_ENVIRONMENTS, ROOT, SAMPLE_IDS, SAMPLES, render_sample, require_tool
 
 ENTERPRISE = ROOT / "samples" / "northwind-acme" / "plan.yaml"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -239,8 +238,7 @@ def test_byte_identical_across_processes() -> None:
         "sys.stdout.buffer.write(next(iter(render_sample(Path(sys.argv[1]), ['docx']).values())).data)"
     )
     outputs = []
-    for tz, lang, seed in (("UTC", "C.UTF-8", "1"), ("Asia/Tokyo", "de_DE.UTF-8", "4242")):
-        env = {**os.environ, "TZ": tz, "LANG": lang, "LC_ALL": lang, "PYTHONHASHSEED": seed}
+    for env in DISTINCT_ENVIRONMENTS:
         done = subprocess.run(
             [sys.executable, "-c", script, str(ENTERPRISE)],
             capture_output=True,

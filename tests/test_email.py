@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE_IDS, SAMPLES, render_sample
 from htmlcheck import assert_inert, hostile_plan_text
 
 from mapgen.audience import Audience
 from mapgen.errors import UsageError
 from mapgen.renderers.base import RenderOptions
 from mapgen.renderers.email import GMAIL_CLIP_BYTES
+from tests.conftest import ROOT, SAMPLE_IDS, SAMPLES, render_sample
 
 ENTERPRISE = ROOT / "samples" / "northwind-acme" / "plan.yaml"
 LINK = "https://deals.example/p/0f3c"

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE_IDS, SAMPLES, render_sample, require_tool
 from htmlcheck import assert_inert, axe_violations, browser, hostile_plan_text, nu_errors, plan_text, readable
 
 from mapgen.audience import Audience
 from mapgen.load import load_plan
 from mapgen.pipeline import RenderRequest, render_plan
+from tests.conftest import DISTINCT_ENVIRONMENTS, ROOT, SAMPLE_IDS, SAMPLES, render_sample, require_tool
 
 ENTERPRISE = ROOT / "samples" / "northwind-acme" / "plan.yaml"
 COMBINATIONS = [
@@ -133,9 +132,8 @@ def test_user_layout_path_and_missing_section_are_clean_errors(tmp_path: Path) -
 
 def test_deterministic_across_processes(tmp_path: Path) -> None:
     outputs = []
-    for n, (tz, lang, seed) in enumerate([("UTC", "C.UTF-8", "1"), ("Asia/Tokyo", "de_DE.UTF-8", "987")]):
+    for n, env in enumerate(DISTINCT_ENVIRONMENTS):
         out = tmp_path / f"out{n}"
-        env = {**os.environ, "TZ": tz, "LANG": lang, "LC_ALL": lang, "PYTHONHASHSEED": seed}
         subprocess.run(
             [sys.executable, "-m", "mapgen", "render", str(ENTERPRISE), "-f", "html,email", "-o", str(out)],
             check=True,

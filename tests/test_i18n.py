@@ -7,12 +7,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ROOT
 
 from mapgen import i18n
 from mapgen.i18n import Localizer, available_languages, localizer
 from mapgen.spec import Role, Side
 from mapgen.view import State
+from tests.conftest import ROOT
 
 _CALL = re.compile(r"""(?<!\w)(?:_|gettext)\(\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*\)""")
 _NCALL = re.compile(r"""ngettext\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)\"""")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mapgen.audience import Audience
-from tests.conftest import ROOT, SAMPLE_IDS, SAMPLES, render_sample
+from tests.conftest import DISTINCT_ENVIRONMENTS, ROOT, SAMPLE_IDS, SAMPLES, render_sample
 
 
 @pytest.mark.parametrize("plan", SAMPLES, ids=SAMPLE_IDS)
@@ -35,9 +34,8 @@ def test_buyer_json_has_no_internal_data() -> None:
 
 def test_json_is_byte_identical_across_processes(tmp_path: Path) -> None:
     outputs = []
-    for n, (tz, lang, seed) in enumerate([("UTC", "C.UTF-8", "1"), ("Asia/Tokyo", "de_DE.UTF-8", "987")]):
+    for n, env in enumerate(DISTINCT_ENVIRONMENTS):
         out = tmp_path / str(n)
-        env = {**os.environ, "TZ": tz, "LANG": lang, "LC_ALL": lang, "PYTHONHASHSEED": seed}
         subprocess.run(
             [
                 sys.executable,

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, render_sample
 
 from mapgen.errors import UsageError
 from mapgen.layouts import load_layout
+from tests.conftest import ROOT, render_sample
 
 ENTERPRISE = ROOT / "samples" / "northwind-acme" / "plan.yaml"
 

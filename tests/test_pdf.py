@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from mapgen.pipeline import RenderRequest, render_plan
 from mapgen.renderers.base import RenderContext, RenderOptions
 from mapgen.themes import load_theme
 from mapgen.view import build_view
-from tests.conftest import ROOT, SAMPLE_IDS, SAMPLES, require_tool
+from tests.conftest import DISTINCT_ENVIRONMENTS, ROOT, SAMPLE_IDS, SAMPLES, require_tool
 
 ENTERPRISE = ROOT / "samples" / "northwind-acme" / "plan.yaml"
 JAPANESE = ROOT / "samples" / "sakura-northwind" / "plan.yaml"
@@ -458,8 +457,7 @@ _RENDER = textwrap.dedent(
 
 def test_byte_identical_across_processes() -> None:
     outputs = []
-    for tz, lang, seed in (("UTC", "C.UTF-8", "1"), ("Asia/Tokyo", "de_DE.UTF-8", "4242")):
-        env = {**os.environ, "TZ": tz, "LANG": lang, "LC_ALL": lang, "PYTHONHASHSEED": seed}
+    for env in DISTINCT_ENVIRONMENTS:
         done = subprocess.run(
             [sys.executable, "-c", _RENDER, str(JAPANESE)], env=env, capture_output=True, check=True, cwd=ROOT
         )

@@ -11,11 +11,11 @@ from pathlib import Path
 import holidays
 import pytest
 import yaml
-from conftest import TEMPLATES
 
 from mapgen.instantiate import instantiate, template_description
 from mapgen.load import load_plan
 from mapgen.spec import RelativeDate
+from tests.conftest import TEMPLATES
 
 TEMPLATE_IDS = [p.stem for p in TEMPLATES]
 NY = holidays.country_holidays("US", subdiv="NY", years=range(2026, 2029))

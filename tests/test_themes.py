@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import ROOT, render_sample
-
 from mapgen.presentation import font_face_css, logo_data_uri, tokens_css
 from mapgen.spec import Party
 from mapgen.themes import load_theme
+from tests.conftest import ROOT, render_sample
 
 ENTERPRISE = ROOT / "samples" / "northwind-acme" / "plan.yaml"
 
