@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, TypeVar
 
 from mapgen.errors import InvalidInput, Problem, UsageError, did_you_mean
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -66,12 +67,13 @@ def find(kind: str, name_or_path: str, *, pattern: str = "*") -> Path:
     )
 
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 
 
 def read_folder_file(folder: Path, name: str, model: type[Model], kind: str) -> Model:
     """The `name` file (layout.yaml, theme.yaml) of a layout or theme folder, validated by `model`."""
     import yaml
+    from pydantic import ValidationError
 
     path = folder / name
     if not path.is_file():
