@@ -149,6 +149,14 @@ def validate(plans: tuple[Path, ...], strict: bool) -> None:
     help='An earlier revision: adds "What changed since revision N" (shared changes only for the buyer).',
 )
 @strict_option
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another render into the same output folder to finish.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not list the files written.")
 def render(
     plans: tuple[Path, ...],
@@ -163,17 +171,16 @@ def render(
     pdf_variant: str | None,
     since: Path | None,
     strict: bool,
+    wait: float,
     quiet: bool,
 ) -> None:
-    """Render plans into OUT/<id>.<format>; nothing is written unless every plan renders."""
+    """Render plans into OUT/<id>.<format>; nothing is written unless every plan renders.
+
+    Each plan's files are listed, with their SHA-256, in OUT/<id>.manifest.json, written last.
+    """
     from mapgen.audience import Audience
-    from mapgen.pipeline import (
-        RenderRequest,
-        load_all,
-        parse_formats,
-        render_plan,
-        write_atomically,
-    )
+    from mapgen.output import write_sets
+    from mapgen.pipeline import RenderRequest, load_all, parse_formats, render_set
     from mapgen.renderers.base import RenderOptions
 
     if link is not None and not link.startswith(("https://", "http://")):
@@ -203,7 +210,7 @@ def render(
             )
     for item in loaded:
         _report(item.warnings)
-    artifacts = []
+    sets = []
     show_bar = not quiet and sys.stderr.isatty() and len(loaded) > 1
     with click.progressbar(
         loaded,
@@ -213,8 +220,9 @@ def render(
         hidden=not show_bar,
     ) as bar:
         for item in bar:
-            artifacts.extend(render_plan(item, request))
-    for path in write_atomically(out_dir, artifacts):
+            sets.append(render_set(item, request))
+    notice = lambda message: click.echo(f"{message} (up to {wait:g} s)", err=True)  # noqa: E731
+    for path in write_sets(out_dir, sets, wait=wait, on_wait=notice):
         if not quiet:
             click.echo(str(path))
 

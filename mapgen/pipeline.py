@@ -1,7 +1,8 @@
-"""plan files -> views -> artifacts in memory -> atomic writes.
+"""plan files -> views -> artifacts in memory -> one consistent write (mapgen.output).
 
-Everything is rendered before anything is written, and each file is written to a temporary file
-beside its target and renamed, so a failed run leaves earlier outputs exactly as they were.
+Everything is rendered before anything is written; mapgen.output then writes each plan's set under a
+folder lock, through a staging folder, with a manifest last, so a failed, killed or concurrent run
+never leaves a set that a reader cannot tell apart from a complete one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from mapgen.audience import Audience
 from mapgen.errors import InvalidInput, Problem, UsageError
 from mapgen.load import LoadedPlan, load_plan
+from mapgen.output import ArtifactSet, write_sets
 from mapgen.renderers import format_names, get_renderer
 from mapgen.renderers.base import Artifact, RenderContext, RenderOptions
 from mapgen.view import build_view
@@ -66,6 +68,11 @@ def load_all(paths: Sequence[Path], *, strict: bool) -> list[LoadedPlan]:
 
 def render_plan(item: LoadedPlan, request: RenderRequest) -> list[Artifact]:
     """Every artifact of one plan, in memory."""
+    return list(render_set(item, request).artifacts)
+
+
+def render_set(item: LoadedPlan, request: RenderRequest) -> ArtifactSet:
+    """Every artifact of one plan, with what identifies the render (for the manifest)."""
     view = build_view(item.plan, request.audience, request.as_of)
     renderers = [get_renderer(name) for name in request.formats]
     theme = layout = None
@@ -75,7 +82,8 @@ def render_plan(item: LoadedPlan, request: RenderRequest) -> list[Artifact]:
 
         theme, layout = load_theme(request.theme), load_layout(request.layout)
     ctx = RenderContext(view, request.options, theme, layout, item.base_dir)
-    return [artifact for renderer in renderers for artifact in renderer.render(ctx)]
+    artifacts = tuple(artifact for renderer in renderers for artifact in renderer.render(ctx))
+    return ArtifactSet(view.plan.id, view.plan.revision, view.fingerprint, str(request.audience), artifacts)
 
 
 def render_files(
@@ -86,15 +94,16 @@ def render_files(
 ) -> list[Path]:
     """Load, render and write every plan; return the paths written."""
     loaded = load_all(paths, strict=request.strict)
-    artifacts: list[Artifact] = []
+    sets: list[ArtifactSet] = []
     for item in loaded:
-        artifacts.extend(render_plan(item, request))
+        sets.append(render_set(item, request))
         progress(item.plan.id)
-    return write_atomically(out_dir, artifacts)
+    return write_sets(out_dir, sets)
 
 
 def write_atomically(out_dir: Path, artifacts: Sequence[Artifact]) -> list[Path]:
-    """Write each artifact to a temporary file beside its target, then rename them all into place.
+    """Write single files (a plan made by `new` or `import`): each to a temporary file beside its
+    target, then renamed into place. Rendered sets go through `mapgen.output.write_sets` instead.
 
     Temporary files are created with the usual permissions (0666 less the umask), as a plain
     write would, so rendered files are as readable as any other the user creates.

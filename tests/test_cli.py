@@ -57,7 +57,12 @@ def test_missing_file_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_render_json_writes_predictable_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert call("render", str(MINIMAL), str(ENTERPRISE), "-f", "json", "-o", str(tmp_path)) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["minimal.json", "northwind-acme.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "minimal.json",
+        "minimal.manifest.json",
+        "northwind-acme.json",
+        "northwind-acme.manifest.json",
+    ]
     assert capsys.readouterr().out.splitlines() == [
         str(tmp_path / "minimal.json"),
         str(tmp_path / "northwind-acme.json"),
@@ -66,7 +71,7 @@ def test_render_json_writes_predictable_names(tmp_path: Path, capsys: pytest.Cap
 
 def test_format_list_is_comma_separated_and_repeatable(tmp_path: Path) -> None:
     assert call("render", str(MINIMAL), "-f", "json,json", "-f", "JSON", "-o", str(tmp_path), "-q") == 0
-    assert [p.name for p in tmp_path.iterdir()] == ["minimal.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["minimal.json", "minimal.manifest.json"]
 
 
 def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,7 +93,11 @@ def test_failed_render_leaves_previous_outputs_untouched(tmp_path: Path) -> None
     )
     assert call("render", str(MINIMAL), str(broken), "-f", "json", "-o", str(tmp_path), "-q") == 2
     assert (tmp_path / "minimal.json").read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.yaml", "minimal.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "broken.yaml",
+        "minimal.json",
+        "minimal.manifest.json",
+    ]
 
 
 def test_internal_error_exits_1_without_traceback(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
