@@ -142,7 +142,7 @@ def test_deterministic_across_processes(tmp_path: Path) -> None:
         )
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
-    assert len(outputs[0]) == 4
+    assert len(outputs[0]) == 4 + 1  # and the manifest
 
 
 @pytest.fixture(scope="module")

@@ -54,7 +54,7 @@ def test_json_is_byte_identical_across_processes(tmp_path: Path) -> None:
         )
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
-    assert len(outputs[0]) == len(SAMPLES)
+    assert len(outputs[0]) == 2 * len(SAMPLES)  # each with its manifest
 
 
 def test_since_adds_the_changes_for_the_audience(tmp_path: Path) -> None:
