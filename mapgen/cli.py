@@ -22,10 +22,13 @@ EXIT_OK, EXIT_BUG, EXIT_INVALID = 0, 1, 2
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
+    from mapgen.spec import in_date_range
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+        return in_date_range(date.fromisoformat(value))
+    except ValueError as exc:
+        message = str(exc) if "plan dates" in str(exc) else f"'{value}' is not a date (YYYY-MM-DD)"
+        raise click.BadParameter(message) from None
 
 
 def _report(problems: list[Problem] | tuple[Problem, ...]) -> None:

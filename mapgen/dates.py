@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from mapgen.spec import DEAL_ANCHORS, RelativeDate
+from mapgen.spec import DEAL_ANCHORS, MAX_DATE, MIN_DATE, RelativeDate, in_date_range
 
 
 class BusinessCalendar:
@@ -43,6 +43,8 @@ class BusinessCalendar:
         step = 1 if count >= 0 else -1
         remaining = abs(count)
         while remaining:
+            if not MIN_DATE <= day <= MAX_DATE:
+                return day  # past the plan date range: the caller reports it
             day += timedelta(days=step)
             if self.is_business_day(day):
                 remaining -= 1
@@ -50,11 +52,15 @@ class BusinessCalendar:
 
 
 def shift(anchor: date, relative: RelativeDate, calendar: BusinessCalendar) -> date:
-    """Apply a relative date's offset to its anchor's date."""
+    """Apply a relative date's offset to its anchor's date; the result stays in the plan date range."""
     if relative.unit == "bd":
-        return calendar.add_business_days(anchor, relative.offset)
-    days = relative.offset * (7 if relative.unit == "w" else 1)
-    return anchor + timedelta(days=days)
+        day = calendar.add_business_days(anchor, relative.offset)
+    else:
+        days = relative.offset * (7 if relative.unit == "w" else 1)
+        # Clamped to what `date` holds, so the range check (not an OverflowError) reports it.
+        ordinal = min(max(anchor.toordinal() + days, date.min.toordinal()), date.max.toordinal())
+        day = date.fromordinal(ordinal)
+    return in_date_range(day, str(relative))
 
 
 class DateCycle(ValueError):

@@ -42,9 +42,24 @@ _Loader.add_implicit_resolver(
 )
 
 
+MAX_DIGITS = 20
+"""Longest whole number read from a file: past it a number is only an attack on int() (Python
+refuses 4,300 digits) or on the number formatting later; the plan's own limits are far smaller."""
+
+
 def _int_12(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node)
+    digits = text.lstrip("+-").removeprefix("0x")
+    if len(digits) > MAX_DIGITS:
+        raise ValueError(f"a number with {len(digits):,} digits (at most {MAX_DIGITS})")
     return int(text, 16) if text.startswith("0x") else int(text, 10)
+
+
+_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+"""Tags a plan may use: text, numbers, booleans, null, mappings and lists (no !!binary bytes,
+!!set, !!omap or !!timestamp, which would reach the models as types no field expects)."""
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _int_12)
@@ -86,8 +101,16 @@ def _read_json(text: str, name: str) -> Any:
             out[key] = value
         return out
 
+    def whole(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_DIGITS:
+            raise ValueError(f"a number with {len(digits.lstrip('-')):,} digits (at most {MAX_DIGITS})")
+        return int(digits)
+
+    def no_constant(word: str) -> None:
+        raise ValueError(f"{word} is not a number a plan can hold")
+
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates)
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_int=whole, parse_constant=no_constant)
     except json.JSONDecodeError as exc:
         raise InvalidInput([Problem(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno)]) from None
     except (ValueError, RecursionError) as exc:
@@ -169,6 +192,11 @@ def _construct(
     lines.setdefault(path, node.start_mark.line + 1)
     if depth > _MAX_DEPTH:
         raise ValueError(f"nesting deeper than {_MAX_DEPTH} levels")
+    if node.tag not in _TAGS:
+        problems.append(
+            Problem(f"YAML tag {node.tag!r} is not allowed in a plan", path, name, node.start_mark.line + 1)
+        )
+        return None
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
@@ -192,4 +220,8 @@ def _construct(
             _construct(loader, item, join_path(path, i), lines, problems, name, depth + 1)
             for i, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:
+        problems.append(Problem(str(exc), path=path, file=name, line=node.start_mark.line + 1))
+        return None

@@ -7,6 +7,7 @@ its documentation (it feeds `mapgen schema` and docs/spec.md).
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -86,11 +87,24 @@ Markdown = Annotated[
 ]
 
 
+MAX_NUMBER = 10**15
+"""Largest magnitude of a number in a plan (docs/limits.md): every value up to it is exact as a JSON
+double and formats as money in any currency; beyond it lies only overflow (Babel's decimals fail)."""
+MAX_REVISION = 999_999
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
+"""Every date of a plan, written or computed (`target_close + 9999w`), lies in this range, so no date
+arithmetic (timelines, calendar end dates, business days) can leave Python's years 1 to 9999."""
+
+
 def _number(value: Any) -> Any:
-    """Accept ints and floats but not booleans; keep whole numbers as ints."""
-    if isinstance(value, bool):
+    """Accept finite ints and floats within ±MAX_NUMBER, not booleans; keep whole numbers as ints."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("expected a number")
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value}")
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"numbers in a plan are at most {MAX_NUMBER:.0e} in size (got {value:.3g})")
+    if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
 
@@ -127,19 +141,36 @@ class RelativeDate:
         return cls(anchor=anchor, offset=offset, unit=unit or "d")  # type: ignore[arg-type]
 
 
+def in_date_range(value: date, written: str | None = None) -> date:
+    """`value`, or a ValueError saying the range every plan date must lie in."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not MIN_DATE <= day <= MAX_DATE:
+        what = f"'{written}' gives {day.isoformat()}" if written else f"date {day.isoformat()}"
+        raise ValueError(
+            f"{what}, outside the years {MIN_DATE.year} to {MAX_DATE.year} that plan dates must lie in"
+        )
+    return value
+
+
 def _when(value: Any) -> date | datetime | RelativeDate:
     """Parse a date, a date-time or a relative date, with one clear message for all three."""
-    if isinstance(value, RelativeDate | datetime | date):
+    if isinstance(value, datetime | date):
+        return in_date_range(value)
+    if isinstance(value, RelativeDate):
         return value
     if isinstance(value, str):
         text = value.strip()
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                return date.fromisoformat(text)
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?", text):
-                return datetime.fromisoformat(text.replace("Z", "+00:00"))
+                parsed: date | None = date.fromisoformat(text)
+            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?", text):
+                parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            else:
+                parsed = None
         except ValueError as exc:
             raise ValueError(f"not a real date: '{text}' ({exc})") from None
+        if parsed is not None:
+            return in_date_range(parsed)
         relative = RelativeDate.parse(text)
         if relative is not None:
             return relative
@@ -173,7 +204,7 @@ def _plain_date(value: Any) -> date:
     try:
         result = _when(value)
     except ValueError as exc:
-        if str(exc).startswith("not a real date"):
+        if str(exc).startswith("not a real date") or "that plan dates must lie in" in str(exc):
             raise
         result = None
     if isinstance(result, datetime) or not isinstance(result, date):
@@ -403,8 +434,8 @@ class Plan(_Model):
     """Stable for the life of the deal: calendar UIDs and output file names derive from it."""
     title: Line
     """The plan's title."""
-    revision: Annotated[int, Field(ge=1)]
-    """Whole number from 1, bumped whenever the plan is re-shared."""
+    revision: Annotated[int, Field(ge=1, le=MAX_REVISION)]
+    """Whole number from 1 to 999,999, bumped whenever the plan is re-shared."""
     updated: PlainDate
     """Date of this revision; the default "as of" date for status."""
     timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"

@@ -65,7 +65,7 @@ class JsonRenderer:
             from mapgen.diff import as_document
 
             document["changes"] = as_document(ctx.options.changes)
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         return [Artifact(f"{view.plan.id}{self.suffix}", text.encode(), self.media_type)]
 
 
