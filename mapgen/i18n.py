@@ -22,6 +22,8 @@ from mapgen.view import State
 if TYPE_CHECKING:
     from babel import Locale
 
+    from mapgen.view import PlanView
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "mapgen"
 
@@ -66,6 +68,19 @@ SECTION_TITLES: dict[str, str] = {
     "key_dates": "Key dates",
 }
 """Every built-in label that is not written literally in a template (templates call `_()` with the English text)."""
+
+SIGNOFF_TEXT: tuple[str, ...] = (
+    "By signing, each signatory confirms that revision %(revision)s of this plan, with the fingerprint "
+    "%(fingerprint)s, sets out the objectives, actions, owners and dates that %(buyer)s and %(seller)s "
+    "work to.",
+    "This is a shared working plan, not a contract: it does not amend or replace any agreement between "
+    "%(buyer)s and %(seller)s.",
+    "Any change is made in a later revision with its own number and fingerprint; %(seller)s shares it "
+    "with every stakeholder and it is signed again. A signature applies only to the revision and "
+    "fingerprint shown here.",
+)
+"""The one sign-off text (DESIGN: one text, many formats), one msgid per paragraph: the PDF, the
+HTML page and the DOCX all print `Localizer.signoff_text`, so buyer counsel reads one wording."""
 
 
 def available_languages() -> list[str]:
@@ -183,6 +198,17 @@ class Localizer:
 
     def section_title(self, section: str) -> str:
         return self.gettext(SECTION_TITLES[section])
+
+    def signoff_text(self, view: PlanView) -> tuple[str, ...]:
+        """The sign-off paragraphs for this revision and fingerprint, in the plan's language."""
+        plan = view.plan
+        values = {
+            "revision": self.format_number(plan.revision),
+            "fingerprint": view.short_fingerprint,
+            "buyer": plan.buyer.name,
+            "seller": plan.seller.name,
+        }
+        return tuple(self.gettext(paragraph) % values for paragraph in SIGNOFF_TEXT)
 
 
 @cache

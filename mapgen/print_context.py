@@ -2,7 +2,8 @@
 
 The PDF needs a few things the screen formats do not: the page size and running header and footer
 (CSS paged media, with plan text escaped as CSS strings), the theme's print stylesheets, document
-metadata for the PDF info dictionary and XMP, and the names of the signature fields.
+metadata for the PDF info dictionary and XMP, and the names of the signature fields. An internal
+copy gets no signature fields and a mark on every page (`internal`, `internal_mark`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from mapgen import __version__
+from mapgen.audience import Audience
 from mapgen.errors import UsageError
 from mapgen.pdf_finish import SIGNATURE_PREFIX
 
@@ -155,6 +157,7 @@ def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
     view: PlanView = context["view"]
     l10n: Localizer = context["l10n"]
     tokens = ctx.theme.tokens
+    internal = view.audience is Audience.INTERNAL
     context.update(
         theme_style=Markup(font_face_css(ctx.theme, embed=False) + "\n" + tokens_css(tokens)),
         print_style=print_font_stacks(ctx.theme)
@@ -172,8 +175,12 @@ def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
         running_fingerprint=css_string(
             l10n.gettext("Fingerprint %(fingerprint)s") % {"fingerprint": view.short_fingerprint}
         ),
+        internal=internal,
+        internal_mark=css_string(l10n.gettext("Internal copy · not for the buyer")),
         meta=document_meta(view, l10n),
-        signatures=tuple(
+        signatures=()
+        if internal
+        else tuple(
             Signature(
                 field=f"{SIGNATURE_PREFIX}{s.id}",
                 label=l10n.gettext("Signature of %(name)s") % {"name": s.name},

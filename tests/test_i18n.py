@@ -22,7 +22,13 @@ def used_msgids() -> set[str]:
     """Every msgid the layouts and mapgen's Python code ask for, plus the label tables."""
     ids = {
         label
-        for table in (i18n.STATE_LABELS, i18n.ROLE_LABELS, i18n.SIDE_LABELS, i18n.SECTION_TITLES)
+        for table in (
+            i18n.STATE_LABELS,
+            i18n.ROLE_LABELS,
+            i18n.SIDE_LABELS,
+            i18n.SECTION_TITLES,
+            dict(enumerate(i18n.SIGNOFF_TEXT)),
+        )
         for label in table.values()
     }
     files = [*ROOT.glob("layouts/**/*.j2"), *ROOT.glob("mapgen/**/*.py")]

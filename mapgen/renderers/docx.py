@@ -709,10 +709,8 @@ class _Builder:
             return
         heading = self.section_heading("signoff")
         heading.paragraph_format.page_break_before = True
-        self.para(
-            self._("By signing, both sides agree to this plan, its owners and its dates.")
-            + f" {self._('Revision')} {self.plan.revision}, {self.loc.format_date(self.plan.updated)}."
-        )
+        for paragraph in self.loc.signoff_text(self.view):
+            self.para(paragraph)
         table = self.table(
             [self._("Name"), self._("Title"), self._("Organisation"), self._("Signature"), self._("Date")],
             [3.6, 3.6, 3, 4.4, 2.4],
