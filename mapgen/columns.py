@@ -26,6 +26,8 @@ class Field(StrEnum):
     ROLE = "role"
     TITLE = "title"
     EMAIL = "email"
+    CONTRIBUTORS = "contributors"
+    CONTRIBUTOR_IDS = "contributor_ids"
     DUE = "due"
     COMPLETED = "completed"
     STATUS = "status"
@@ -50,6 +52,8 @@ EXPORT_HEADERS: tuple[tuple[Field, str], ...] = (
     (Field.ROLE, "Role"),
     (Field.TITLE, "Title"),
     (Field.EMAIL, "Email"),
+    (Field.CONTRIBUTORS, "Contributors"),
+    (Field.CONTRIBUTOR_IDS, "Contributor IDs"),
     (Field.DUE, "Due"),
     (Field.COMPLETED, "Completed"),
     (Field.STATUS, "Status"),
@@ -266,6 +270,21 @@ _SYNONYMS: dict[Field, tuple[str, ...]] = {
         "hidefromclient",
         "hidefrombuyer",
     ),
+    Field.CONTRIBUTORS: (
+        "contributors",
+        "contributor",
+        "collaborators",
+        "coowners",
+        "coowner",
+        "supporting",
+        "supportedby",
+        "alsoinvolved",
+        "involved",
+        "participants",
+        "with",
+        "consulted",
+    ),
+    Field.CONTRIBUTOR_IDS: ("contributorids", "contributorid", "collaboratorids"),
     Field.VISIBILITY: ("visibility", "audience", "visibleto", "sharedwith"),
     Field.OUTCOME: (
         "successcriteria",

@@ -42,6 +42,7 @@ class Kind(StrEnum):
     RESCHEDULED = "rescheduled"
     ADDED = "added"
     REASSIGNED = "reassigned"
+    CONTRIBUTORS = "contributors"
     COMPLETED = "completed"
     STATUS = "status"
     METRIC = "metric"
@@ -343,6 +344,17 @@ def _action_changes(
     if old.owner != new.owner:
         was, now = names_old.get(old.owner, old.owner), names_new.get(new.owner, new.owner)
         change(Kind.REASSIGNED, "%(label)s reassigned from %(was)s to %(now)s.", was, now, was=was, now=now)
+    if set(old.contributors) != set(new.contributors):
+        joined = ", ".join(names_new.get(c, c) for c in new.contributors if c not in old.contributors)
+        left = ", ".join(names_old.get(c, c) for c in old.contributors if c not in new.contributors)
+        if joined and left:
+            template = "Contributors on %(label)s: added %(added)s, removed %(dropped)s."
+        elif joined:
+            template = "Contributors on %(label)s: added %(added)s."
+        else:
+            template = "Contributors on %(label)s: removed %(dropped)s."
+        change(Kind.CONTRIBUTORS, template, ", ".join(old.contributors), ", ".join(new.contributors),
+               added=joined, dropped=left)  # fmt: skip
     if old.title != new.title:
         change(Kind.RENAMED, "%(old)s renamed to %(name)s.", old.title, new.title, old=_quote(t, old.title))
     if old_phase != phase:

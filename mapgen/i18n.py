@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mapgen.spec import Role, Side
-from mapgen.view import State
+from mapgen.view import ActionView, State
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -195,6 +195,14 @@ class Localizer:
 
     def side_label(self, side: Side) -> str:
         return self.gettext(SIDE_LABELS[Side(side)])
+
+    def with_contributors(self, action: ActionView) -> str:
+        """ "with Dana White (Buyer), Sam Ortiz (Seller)": the phrase every format puts after an
+        action's owner, or "" when nobody works on it with the owner."""
+        if not action.contributors:
+            return ""
+        names = ", ".join(f"{c.name} ({self.side_label(c.side)})" for c in action.contributors)
+        return self.gettext("with %(names)s") % {"names": names}
 
     def section_title(self, section: str) -> str:
         return self.gettext(SECTION_TITLES[section])

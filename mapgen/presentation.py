@@ -8,6 +8,7 @@ template. Assets come only from the plan's folder (logos) and the theme's folder
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -22,7 +23,7 @@ from mapgen.i18n import Localizer, localizer
 from mapgen.markdown import to_html, to_plain
 from mapgen.rules import check_asset, day_of
 from mapgen.spec import Party, Side
-from mapgen.view import PlanView, State
+from mapgen.view import PlanView, Share, State
 from mapgen.webfonts import woff2_subset
 
 if TYPE_CHECKING:
@@ -200,13 +201,9 @@ def visible_sections(view: PlanView, sections: tuple[str, ...], has_changes: boo
     return tuple(s for s in sections if not empty.get(s, False))
 
 
-def responsibilities(view: PlanView) -> dict[tuple[str, str], int]:
-    """How many actions each stakeholder owns in each phase: (stakeholder id, phase id) -> count."""
-    counts: dict[tuple[str, str], int] = {}
-    for action in view.actions:
-        key = (action.owner_id, action.phase_id)
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+def responsibilities(view: PlanView) -> Mapping[tuple[str, str], Share]:
+    """Actions each stakeholder owns and contributes to in each phase, as the view counted them."""
+    return view.responsibilities
 
 
 @dataclass(frozen=True, slots=True)

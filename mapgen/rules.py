@@ -64,6 +64,16 @@ def check_plan(plan: Plan, base_dir: Path) -> list[Problem]:
 
     for path, action in action_paths.items():
         known_stakeholder(f"{path}.owner", action.owner)
+        seen_contributors: set[str] = set()
+        for j, ref in enumerate(action.contributors):
+            where = f"{path}.contributors[{j}]"
+            if ref == action.owner:
+                error(where, f"'{ref}' owns the action; contributors are the other people who work on it")
+            elif ref in seen_contributors:
+                error(where, f"contributor '{ref}' is listed twice")
+            else:
+                known_stakeholder(where, ref)
+            seen_contributors.add(ref)
         if action.id in DEAL_ANCHORS:
             error(f"{path}.id", f"'{action.id}' is reserved for the deal date of that name")
         for j, dep in enumerate(action.depends_on):

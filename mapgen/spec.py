@@ -22,8 +22,10 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     WithJsonSchema,
+    model_serializer,
 )
 
 SPEC_VERSION = 1
@@ -375,6 +377,17 @@ class Action(_Model):
     """Markdown."""
     visibility: Visibility = Visibility.SHARED
     """`internal` keeps the action out of every buyer-facing artifact."""
+    contributors: list[Id] = []
+    """Stakeholder ids, from either side, of people who work on it with the owner (the owner stays the one person accountable)."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_contributors(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave `contributors` out when empty, so plans written before the field existed keep
+        their JSON and their fingerprint (a signed copy must still match its plan)."""
+        data = handler(self)
+        if not self.contributors:
+            data.pop("contributors", None)
+        return data
 
 
 class Phase(_Model):

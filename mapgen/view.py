@@ -63,6 +63,23 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
+class Contributor:
+    """Someone who works on an action with its owner: shown beside the owner in every format."""
+
+    id: str
+    name: str
+    side: Side
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """How many actions a person owns and how many more they contribute to (in a phase or overall)."""
+
+    owned: int
+    contributed: int
+
+
+@dataclass(frozen=True, slots=True)
 class ActionView:
     id: str
     title: str
@@ -85,6 +102,8 @@ class ActionView:
     notes: str | None
     visibility: Visibility
     critical: bool
+    contributors: tuple[Contributor, ...] = ()
+    """People from either side who work on it with the owner; the owner stays accountable."""
 
     @property
     def is_open(self) -> bool:
@@ -119,6 +138,10 @@ class StakeholderView:
     owned: int
     next_actions: tuple[ActionView, ...]
     """Open actions owned by this person, soonest first."""
+    contributed: int = 0
+    """Actions this person works on as a contributor (counted apart from `owned`)."""
+    contributing: tuple[ActionView, ...] = ()
+    """Open actions this person contributes to, soonest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +193,10 @@ class PlanView:
     metrics: tuple[MetricView, ...]
     signatories: tuple[StakeholderView, ...]
     by_id: MappingProxyType[str, ActionView] = field(repr=False)
+    responsibilities: MappingProxyType[tuple[str, str], Share] = field(
+        repr=False, default_factory=lambda: MappingProxyType({})
+    )
+    """(stakeholder id, phase id) -> actions owned and contributed to there; only non-zero pairs."""
 
     @property
     def short_fingerprint(self) -> str:
@@ -226,6 +253,9 @@ def build_view(plan: Plan, audience: Audience = Audience.BUYER, as_of: date | No
                 notes=a.notes,
                 visibility=a.visibility,
                 critical=a.id in critical,
+                contributors=tuple(
+                    Contributor(people[c].id, people[c].name, people[c].side) for c in a.contributors
+                ),
             )
         )
     by_id = {a.id: a for a in actions}
@@ -262,6 +292,8 @@ def build_view(plan: Plan, audience: Audience = Audience.BUYER, as_of: date | No
             signatory=s.id in signers,
             owned=sum(1 for a in actions if a.owner_id == s.id),
             next_actions=tuple(a for a in soonest if a.owner_id == s.id),
+            contributed=sum(1 for a in actions if _contributes(a, s.id)),
+            contributing=tuple(a for a in soonest if _contributes(a, s.id)),
         )
         for s in plan.stakeholders
     }
@@ -301,7 +333,23 @@ def build_view(plan: Plan, audience: Audience = Audience.BUYER, as_of: date | No
         ),
         signatories=tuple(stakeholders[i] for i in plan.signoff),
         by_id=MappingProxyType(by_id),
+        responsibilities=MappingProxyType(_responsibilities(actions)),
     )
+
+
+def _contributes(action: ActionView, person_id: str) -> bool:
+    return any(c.id == person_id for c in action.contributors)
+
+
+def _responsibilities(actions: list[ActionView]) -> dict[tuple[str, str], Share]:
+    """Per person and phase: actions owned, and actions contributed to, counted apart."""
+    owned: Counter[tuple[str, str]] = Counter()
+    contributed: Counter[tuple[str, str]] = Counter()
+    for action in actions:
+        owned[(action.owner_id, action.phase_id)] += 1
+        for contributor in action.contributors:
+            contributed[(contributor.id, action.phase_id)] += 1
+    return {key: Share(owned[key], contributed[key]) for key in sorted(owned.keys() | contributed.keys())}
 
 
 def _metric_progress(baseline: float, target: float, actual: float | None) -> int | None:

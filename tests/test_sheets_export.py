@@ -81,7 +81,7 @@ def test_xlsx_has_header_frozen_panes_filter_dates_and_status_colours() -> None:
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["#", "ID", "Phase", "Action"] and "Tracking" in header
     assert sheet.freeze_panes == "E2"
-    assert sheet.auto_filter.ref == f"A1:S{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:U{sheet.max_row}"
     due = header.index("Due") + 1
     assert isinstance(sheet.cell(row=2, column=due).value, datetime)
     assert sheet.cell(row=2, column=due).number_format == "yyyy-mm-dd"

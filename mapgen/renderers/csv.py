@@ -1,8 +1,8 @@
 """`csv` format: the plan's actions as a spreadsheet any tool opens, and `mapgen import` reads back.
 
 UTF-8 with a byte-order mark (so Excel shows accents), ISO dates, CRLF rows. Text that a
-spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with an apostrophe,
-which import removes again.
+spreadsheet would run as a formula (`=`, `+`, `-`, `@` first, also after spaces or no-break spaces)
+is prefixed with an apostrophe, which import removes again (mapgen.sheets.formulas).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from typing import Any, ClassVar
 
 from mapgen.renderers.base import Artifact, RenderContext
 from mapgen.renderers.sheet import HEADERS, rows
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from mapgen.sheets.formulas import neutralise
 
 
 def cell_text(value: Any) -> str:
@@ -26,8 +25,7 @@ def cell_text(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return neutralise(str(value))
 
 
 class CsvRenderer:

@@ -30,7 +30,7 @@ from mapgen.renderers import docx_markdown, docx_xml
 from mapgen.renderers.base import Artifact, RenderContext
 from mapgen.rules import check_asset
 from mapgen.spec import Side, Visibility
-from mapgen.view import ActionView, PlanView, State
+from mapgen.view import ActionView, PlanView, Share, State
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
@@ -599,7 +599,7 @@ class _Builder:
 
         return [
             title,
-            action.owner_name,
+            self._owner(action),
             self.loc.side_label(action.side),
             self.loc.format_due(action.due),
             self.status_cell(action.state),
@@ -607,25 +607,40 @@ class _Builder:
             action.outcome or "",
         ]
 
+    def _owner(self, action: ActionView) -> str:
+        """The owner's name, then the people who work on it with them."""
+        return " ".join(filter(None, (action.owner_name, self.loc.with_contributors(action))))
+
+    def _share(self, owned: int, contributed: int) -> str:
+        """ "3 +1": actions owned, then those contributed to (as the HTML matrix shows them)."""
+        parts = [self.loc.format_number(owned)] if owned else []
+        if contributed:
+            parts.append(f"+{self.loc.format_number(contributed)}")
+        return " ".join(parts)
+
     def _section_responsibilities(self) -> None:
         view = self.view
         if not view.phases:
             return
         self.section_heading("responsibilities")
         legend = "; ".join(f"{i} = {p.name}" for i, p in enumerate(view.phases, 1))
-        self.caption(f"{self._('Actions each person owns, by phase')} ({legend})")
+        caption = f"{self._('Actions each person owns, by phase')} ({legend})"
+        if any(s.contributed for s in view.stakeholders):
+            caption += f". {self._('+N: actions the person works on as a contributor.')}"
+        self.caption(caption)
         primary = self.tokens.colors.primary
 
-        def count(n: int) -> Callable[[_Cell], None]:
-            shading = tint(primary, 0.18) if n else None
-            text = self.loc.format_number(n) if n else ""
+        def count(share: Share | None) -> Callable[[_Cell], None]:
+            owned, contributed = (share.owned, share.contributed) if share else (0, 0)
+            shading = tint(primary, 0.18) if owned else None
+            text = self._share(owned, contributed)
             return lambda cell: docx_xml.fill_cell(cell, text, "TableText", fill=shading, center=True)
 
         rows = []
         for person in view.stakeholders:
-            counts = [sum(1 for a in p.actions if a.owner_id == person.id) for p in view.phases]
+            shares = [view.responsibilities.get((person.id, p.id)) for p in view.phases]
             label = f"{person.name} ({self.loc.side_label(person.side)})"
-            rows.append([label, *[count(n) for n in counts], count(sum(counts))])
+            rows.append([label, *[count(s) for s in shares], count(Share(person.owned, person.contributed))])
         self.table(
             [self._("Stakeholder"), *[str(i) for i in range(1, len(view.phases) + 1)], self._("Total")],
             [max(4.0, len(view.phases) * 0.6), *[1.0] * len(view.phases), 1.2],
@@ -649,7 +664,7 @@ class _Builder:
                         p.title or "",
                         self.loc.role_label(p.role),
                         self._email(p.email),
-                        self.loc.format_number(p.owned),
+                        self._share(p.owned, p.contributed) or self.loc.format_number(0),
                     )
                     for p in people
                 ],
@@ -754,7 +769,7 @@ class _Builder:
             [self._("Date"), self._("Milestone"), self._("Owner"), self._("Status")],
             [2, 5, 3, 1.6],
             [
-                (self.loc.format_due(a.due), a.title, a.owner_name, self.status_cell(a.state))
+                (self.loc.format_due(a.due), a.title, self._owner(a), self.status_cell(a.state))
                 for a in upcoming
             ],
         )
@@ -767,7 +782,7 @@ class _Builder:
             [self._("Due"), self._("Action"), self._("Owner"), self._("Status")],
             [2, 5, 3, 1.6],
             [
-                (self.loc.format_due(a.due), a.title, a.owner_name, self.status_cell(a.state))
+                (self.loc.format_due(a.due), a.title, self._owner(a), self.status_cell(a.state))
                 for a in self.view.next_actions[: 8 if self.full_cover else 4]
             ],
         )

@@ -110,10 +110,18 @@ def build_feed(view: PlanView, key: str) -> Feed:
         if key in (Side.BUYER.value, Side.SELLER.value):
             side = Side(key)
             who = plan.buyer.name if side is Side.BUYER else plan.seller.name
-            items = [a for a in dated if a.side is side or a.milestone]
+            items = [
+                a
+                for a in dated
+                if a.side is side or a.milestone or any(c.side is side for c in a.contributors)
+            ]
         else:
             who = next(s.name for s in view.stakeholders if s.id == key)
-            items = [a for a in dated if a.owner_id == key or a.milestone]
+            items = [
+                a
+                for a in dated
+                if a.owner_id == key or a.milestone or any(c.id == key for c in a.contributors)
+            ]
         name = f"{plan.title} ({who})"
         scope = loc.gettext("Every milestone, and the actions of %(who)s.") % {"who": who}
     revision = loc.gettext("Revision %(n)s") % {"n": plan.revision}
@@ -185,6 +193,7 @@ def description(view: PlanView, action: ActionView, link: str | None) -> str:
     as_of = loc.format_date(view.as_of)
     lines = [
         f"{loc.gettext('Owner')}: {who}",
+        *contributor_lines(view, action, loc),
         f"{loc.gettext('Status as of')} {as_of}: {status_text(action, loc)}",
         f"{loc.gettext('Phase')}: {action.phase_name}",
     ]
@@ -207,6 +216,15 @@ def description(view: PlanView, action: ActionView, link: str | None) -> str:
     if link:
         lines.append(f"{loc.gettext('Open the full plan')}: {link}")
     return "\n".join(lines)
+
+
+def contributor_lines(view: PlanView, action: ActionView, loc: Localizer) -> list[str]:
+    """One line naming the people who work on the action with its owner, if any."""
+    if not action.contributors:
+        return []
+    people = {s.id: s for s in view.stakeholders}
+    names = "; ".join(f"{c.name}, {people[c.id].organisation}" for c in action.contributors)
+    return [f"{loc.gettext('Contributors')}: {names}"]
 
 
 def _ref(view: PlanView, action_id: str, loc: Localizer) -> str:

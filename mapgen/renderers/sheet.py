@@ -33,6 +33,8 @@ def rows(view: PlanView) -> list[tuple[ActionView, list[Any]]]:
             "Role": ROLE_LABELS[person.role],
             "Title": person.title or "",
             "Email": person.email or "",
+            "Contributors": "; ".join(f"{c.name} ({c.side.value.title()})" for c in action.contributors),
+            "Contributor IDs": ", ".join(c.id for c in action.contributors),
             "Due": _naive(action.due),
             "Completed": action.completed,
             "Status": STATUS_LABELS[action.status],

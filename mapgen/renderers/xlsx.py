@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from mapgen.renderers.base import Artifact, RenderContext
 from mapgen.renderers.sheet import DATE_COLUMNS, HEADERS, rows
+from mapgen.sheets.formulas import is_formula_like
 from mapgen.view import PlanView, State
 
 DEFAULT_STATUS = {
@@ -64,6 +65,8 @@ def workbook_bytes(view: PlanView, theme: Any = None) -> bytes:
             cell = sheet.cell(row=r, column=c + 1, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"
+                if is_formula_like(value):
+                    cell.quotePrefix = True
             if isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif header in DATE_COLUMNS and isinstance(value, date):

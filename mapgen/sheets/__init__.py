@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: what export writes and `mapgen import` reads back."""
