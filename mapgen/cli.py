@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -31,11 +32,70 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(message) from None
 
 
+def _counted(singular: str, plural: str, n: int) -> str:
+    """`1 action`, `2 actions`: the English plural rule of gettext (the CLI speaks English)."""
+    import gettext
+
+    return gettext.NullTranslations().ngettext(singular, plural, n) % {"n": n}
+
+
+def complete_names(kind: str) -> Callable[[click.Context, click.Parameter, str], list[str]]:
+    """Shell completion for a theme, layout, template or format name (user folder and built-in)."""
+
+    def complete(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+        if kind == "formats":
+            from mapgen.renderers import format_names
+
+            names = format_names()
+        else:
+            from mapgen.resources import available
+
+            names = list(available(kind, pattern="*.yaml" if kind == "templates" else "*"))
+        return [name for name in names if name.startswith(incomplete)]
+
+    return complete
+
+
+def complete_feeds(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Feed names: all, plan, the sides, and the stakeholder ids of the plans on the command line."""
+    names = ["all", "plan", "buyer", "seller"]
+    for path in ctx.params.get("plans") or ctx.args:  # completion leaves the plans unparsed in args
+        try:
+            from mapgen.load import load_plan
+
+            names += [s.id for s in load_plan(path).plan.stakeholders]
+        except (MapgenError, OSError):
+            continue
+    return [name for name in names if name.startswith(incomplete)]
+
+
 def _report(problems: list[Problem] | tuple[Problem, ...]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
 
 
+PDF_VARIANTS = (
+    "debug", "pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-2u", "pdf/a-3a", "pdf/a-3b", "pdf/a-3u",
+    "pdf/a-4e", "pdf/a-4f", "pdf/a-4u", "pdf/ua-1", "pdf/ua-2", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g",
+)  # fmt: skip
+"""WeasyPrint's variants, listed here so `--help` needs no WeasyPrint import (a test keeps them equal)."""
+
+layout_option = click.option(
+    "--layout",
+    default="standard",
+    show_default=True,
+    metavar="NAME|PATH",
+    shell_complete=complete_names("layouts"),
+    help="Layout to use.",
+)
+theme_option = click.option(
+    "--theme",
+    default="default",
+    show_default=True,
+    metavar="NAME|PATH",
+    shell_complete=complete_names("themes"),
+    help="Theme to use.",
+)
 plan_paths = click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 plan_file_output = click.option(
@@ -82,25 +142,52 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+ready_option = click.option(
+    "--ready",
+    is_flag=True,
+    help="Also check the plan is ready to send: no <<placeholders>>, no past or weekend/holiday dates, "
+    "go-live after close, signatories with email, objectives and metrics, theme contrast (docs/ready.md).",
+)
+
+
 @cli.command()
 @plan_paths
 @strict_option
-def validate(plans: tuple[Path, ...], strict: bool) -> None:
+@ready_option
+@click.option(
+    "--theme",
+    default="default",
+    show_default=True,
+    metavar="NAME|PATH",
+    shell_complete=complete_names("themes"),
+    help="Theme whose colours --ready checks.",
+)
+def validate(plans: tuple[Path, ...], strict: bool, ready: bool, theme: str) -> None:
     """Check plans: every error and warning, one line each."""
-    from mapgen.load import load_plan
+    import mapgen
 
     failed = False
     for path in plans:
         try:
-            loaded = load_plan(path, strict=strict)
+            loaded = mapgen.load_plan(path, strict=strict)
         except InvalidInput as exc:
             _report(exc.problems)
             failed = True
             continue
         _report(loaded.warnings)
         count = len(loaded.plan.actions())
-        warnings = len(loaded.warnings)
-        click.echo(f"{path}: valid ({count} actions, {warnings} warning{'s' * (warnings != 1)})")
+        summary = _counted("%(n)s action", "%(n)s actions", count) + ", "
+        summary += _counted("%(n)s warning", "%(n)s warnings", len(loaded.warnings))
+        if ready:
+            problems = mapgen.check_ready(loaded, theme=theme)
+            if problems:
+                _report(problems)
+                click.echo(f"{path}: valid ({summary}) but not ready to send", err=True)
+                failed = True
+                continue
+            click.echo(f"{path}: valid and ready to send ({summary})")
+            continue
+        click.echo(f"{path}: valid ({summary})")
     if failed:
         sys.exit(EXIT_INVALID)
 
@@ -113,6 +200,7 @@ def validate(plans: tuple[Path, ...], strict: bool) -> None:
     "formats",
     multiple=True,
     metavar="FMT[,FMT]",
+    shell_complete=complete_names("formats"),
     help="Formats to write (repeatable, comma-separated); all when omitted.",
 )
 @click.option(
@@ -124,8 +212,8 @@ def validate(plans: tuple[Path, ...], strict: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder.",
 )
-@click.option("--layout", default="standard", show_default=True, metavar="NAME|PATH", help="Layout to use.")
-@click.option("--theme", default="default", show_default=True, metavar="NAME|PATH", help="Theme to use.")
+@layout_option
+@theme_option
 @click.option(
     "--audience",
     type=click.Choice(["buyer", "internal"]),
@@ -142,9 +230,14 @@ def validate(plans: tuple[Path, ...], strict: bool) -> None:
     default="all",
     show_default=True,
     metavar="all|plan|buyer|seller|STAKEHOLDER",
+    shell_complete=complete_feeds,
     help="Which calendar feeds the ics format writes: all, the plan's, a side's or a stakeholder's.",
 )
-@click.option("--pdf-variant", metavar="VARIANT", help="PDF variant, such as pdf/a-3b or pdf/ua-1.")
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(PDF_VARIANTS),
+    help="PDF variant (WeasyPrint's); pdf/a-3b attaches the plan JSON, pdf/ua-1 is tagged for accessibility.",
+)
 @click.option(
     "--since",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -160,7 +253,8 @@ def validate(plans: tuple[Path, ...], strict: bool) -> None:
     metavar="SECONDS",
     help="How long to wait for another render into the same output folder to finish.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Do not list the files written.")
+@ready_option
+@click.option("-q", "--quiet", is_flag=True, help="Do not list the files written; no progress line.")
 def render(
     plans: tuple[Path, ...],
     formats: tuple[str, ...],
@@ -175,11 +269,13 @@ def render(
     since: Path | None,
     strict: bool,
     wait: float,
+    ready: bool,
     quiet: bool,
 ) -> None:
     """Render plans into OUT/<id>.<format>; nothing is written unless every plan renders.
 
     Each plan's files are listed, with their SHA-256, in OUT/<id>.manifest.json, written last.
+    With --ready, nothing is written unless every plan is also ready to send (see validate --ready).
     """
     from mapgen.audience import Audience
     from mapgen.output import write_sets
@@ -213,17 +309,20 @@ def render(
             )
     for item in loaded:
         _report(item.warnings)
+    if ready:
+        import mapgen
+
+        problems = [p for item in loaded for p in mapgen.check_ready(item, theme=theme)]
+        if problems:
+            _report(problems)
+            raise UsageError("not ready to send: nothing written (see the problems above; docs/ready.md)")
+    from mapgen.progress import Progress
+
     sets = []
-    show_bar = not quiet and sys.stderr.isatty() and len(loaded) > 1
-    with click.progressbar(
-        loaded,
-        label="Rendering",
-        file=sys.stderr,
-        item_show_func=lambda i: i.plan.id if i else None,
-        hidden=not show_bar,
-    ) as bar:
-        for item in bar:
-            sets.append(render_set(item, request))
+    total = len(loaded) * len(request.formats)
+    with Progress(sys.stderr, total, enabled=not quiet and sys.stderr.isatty()) as progress:
+        for item in loaded:
+            sets.append(render_set(item, request, progress=progress.step))
     notice = lambda message: click.echo(f"{message} (up to {wait:g} s)", err=True)  # noqa: E731
     for path in write_sets(out_dir, sets, wait=wait, on_wait=notice):
         if not quiet:
@@ -231,7 +330,14 @@ def render(
 
 
 @cli.command()
-@click.option("--template", "-t", required=True, metavar="NAME|PATH", help="Template name or file.")
+@click.option(
+    "--template",
+    "-t",
+    required=True,
+    metavar="NAME|PATH",
+    shell_complete=complete_names("templates"),
+    help="Template name or file.",
+)
 @plan_file_output
 @set_option
 @force_option
@@ -381,6 +487,16 @@ secret_option = click.option(
 )
 
 
+def _note_non_plans(directory: Path) -> None:
+    """Say once which YAML/JSON files in a served folder are not plans (no top-level `mapgen:`)."""
+    from mapgen.serve.store import candidate_files, is_plan_file
+
+    skipped = [path for path in candidate_files(directory) if not is_plan_file(path)]
+    if skipped:
+        names = ", ".join(str(path.relative_to(directory)) for path in skipped)
+        click.echo(f"note: not plans (no top-level 'mapgen:' key), ignored: {names}", err=True)
+
+
 @cli.command()
 @served_folder
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -389,8 +505,8 @@ secret_option = click.option(
 @click.option(
     "--base-url", metavar="URL", help="The server's public URL; calendar events then link to the plan."
 )
-@click.option("--layout", default="standard", show_default=True, metavar="NAME|PATH", help="Layout to use.")
-@click.option("--theme", default="default", show_default=True, metavar="NAME|PATH", help="Theme to use.")
+@layout_option
+@theme_option
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Worker processes.")
 @click.option(
     "--forwarded-allow-ips",
@@ -433,6 +549,7 @@ def serve(
         click.echo(f"warning: listening on {host}: serve it to others only behind an https proxy", err=True)
     from mapgen.serve.store import find_plan_files
 
+    _note_non_plans(directory)
     if not find_plan_files(directory):
         click.echo(f"note: no plan files in {directory} yet; new ones are served as they appear", err=True)
     shown = f"[{host}]" if ":" in host else host
@@ -472,6 +589,7 @@ def feeds(directory: Path, base_url: str, secret_file: Path | None, internal: bo
 
     base = normalise_base_url(base_url)
     found, failed = [], False
+    _note_non_plans(directory)
     for path in find_plan_files(directory):
         try:
             found.append(load_plan(path))

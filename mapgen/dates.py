@@ -39,6 +39,16 @@ class BusinessCalendar:
     def is_business_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self._holidays
 
+    def closed_reason(self, day: date) -> str | None:
+        """Why nobody works on `day` ("a Saturday", "a public holiday in US-NY (Juneteenth)"), or None."""
+        if day.weekday() >= 5:
+            return "a Saturday" if day.weekday() == 5 else "a Sunday"
+        name = self._holidays.get(day) if self.country else None
+        if name:
+            region = self.country + (f"-{self.subdivision}" if self.subdivision else "")
+            return f"a public holiday in {region} ({name})"
+        return None
+
     def add_business_days(self, day: date, count: int) -> date:
         step = 1 if count >= 0 else -1
         remaining = abs(count)

@@ -66,12 +66,16 @@ def load_all(paths: Sequence[Path], *, strict: bool) -> list[LoadedPlan]:
     return loaded
 
 
-def render_plan(item: LoadedPlan, request: RenderRequest) -> list[Artifact]:
-    """Every artifact of one plan, in memory."""
-    return list(render_set(item, request).artifacts)
+def render_plan(
+    item: LoadedPlan, request: RenderRequest, progress: Callable[[str, str], None] | None = None
+) -> list[Artifact]:
+    """Every artifact of one plan, in memory; `progress(plan id, format)` before each format."""
+    return list(render_set(item, request, progress).artifacts)
 
 
-def render_set(item: LoadedPlan, request: RenderRequest) -> ArtifactSet:
+def render_set(
+    item: LoadedPlan, request: RenderRequest, progress: Callable[[str, str], None] | None = None
+) -> ArtifactSet:
     """Every artifact of one plan, with what identifies the render (for the manifest)."""
     view = build_view(item.plan, request.audience, request.as_of)
     renderers = [get_renderer(name) for name in request.formats]
@@ -82,8 +86,14 @@ def render_set(item: LoadedPlan, request: RenderRequest) -> ArtifactSet:
 
         theme, layout = load_theme(request.theme), load_layout(request.layout)
     ctx = RenderContext(view, request.options, theme, layout, item.base_dir)
-    artifacts = tuple(artifact for renderer in renderers for artifact in renderer.render(ctx))
-    return ArtifactSet(view.plan.id, view.plan.revision, view.fingerprint, str(request.audience), artifacts)
+    artifacts: list[Artifact] = []
+    for renderer in renderers:
+        if progress is not None:
+            progress(item.plan.id, renderer.name)
+        artifacts.extend(renderer.render(ctx))
+    return ArtifactSet(
+        view.plan.id, view.plan.revision, view.fingerprint, str(request.audience), tuple(artifacts)
+    )
 
 
 def render_files(
