@@ -52,10 +52,11 @@ class Progress:
             return
         while not self._stop.is_set():
             with self._lock:
-                self._stream.write("\r\x1b[K" + self._line())
-                self._stream.flush()
-                self._shown = True
-            self._stop.wait(0.5)
+                if self._label:
+                    self._stream.write("\r\x1b[K" + self._line())
+                    self._stream.flush()
+                    self._shown = True
+            self._stop.wait(0.25)
 
     def close(self) -> None:
         """Stop redrawing and erase the line."""
