@@ -80,6 +80,14 @@ PDF_VARIANTS = (
 )  # fmt: skip
 """WeasyPrint's variants, listed here so `--help` needs no WeasyPrint import (a test keeps them equal)."""
 
+
+def _check_pdf_variant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and value not in PDF_VARIANTS:
+        known = ", ".join(PDF_VARIANTS)
+        raise click.BadParameter(f"unknown PDF variant '{value}'; known variants: {known}")
+    return value
+
+
 layout_option = click.option(
     "--layout",
     default="standard",
@@ -235,8 +243,11 @@ def validate(plans: tuple[Path, ...], strict: bool, ready: bool, theme: str) -> 
 )
 @click.option(
     "--pdf-variant",
-    type=click.Choice(PDF_VARIANTS),
-    help="PDF variant (WeasyPrint's); pdf/a-3b attaches the plan JSON, pdf/ua-1 is tagged for accessibility.",
+    metavar="VARIANT",
+    callback=_check_pdf_variant,
+    shell_complete=lambda _ctx, _param, incomplete: [v for v in PDF_VARIANTS if v.startswith(incomplete)],
+    help=f"PDF variant, one of: {', '.join(PDF_VARIANTS)}. pdf/a-3b attaches the plan JSON; "
+    "pdf/ua-1 declares accessibility conformance.",
 )
 @click.option(
     "--since",

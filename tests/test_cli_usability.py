@@ -55,7 +55,7 @@ def test_pdf_variant_choices_are_weasyprints() -> None:
 def test_pdf_variant_help_lists_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["render", "--help"])
-    assert "pdf/a-3b|pdf/a-3u" in capsys.readouterr().out.replace("\n", "").replace(" ", "")
+    assert "pdf/a-3b,pdf/a-3u" in capsys.readouterr().out.replace("\n", "").replace(" ", "")
 
 
 def test_feeds_skips_files_that_are_not_plans(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
