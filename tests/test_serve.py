@@ -396,11 +396,11 @@ def test_plans_come_and_go(server: Server) -> None:
     shutil.copy(SAMPLES_DIR / "minimal" / "plan.yaml", server.directory / ".hidden.yaml")
     names = [f["file"] for f in server.get("/healthz").json()["files"]]
     assert "a/b/plan.yaml" not in names and ".hidden.yaml" not in names
-    # Garbage is reported, never fatal.
-    (server.directory / "garbage.yaml").write_bytes(b"\xff\xfe\x00\x01 not yaml: [")
+    # A broken plan is reported, never fatal; a file that is not a plan (no top-level mapgen:) is ignored.
+    (server.directory / "garbage.yaml").write_bytes(b"mapgen: 1\n\xff\xfe\x00\x01 not yaml: [")
     (server.directory / "list.json").write_text("[1, 2]")
     files = {f["file"]: f for f in server.get("/healthz").json()["files"]}
-    assert files["garbage.yaml"]["ok"] is False and files["list.json"]["ok"] is False
+    assert files["garbage.yaml"]["ok"] is False and "list.json" not in files
     assert server.get(server.url(f"{PLAN}.ics")).status_code == 200
 
 
