@@ -31,6 +31,10 @@ def test_load_validate_render_write(tmp_path: Path) -> None:
     assert artifacts[1].media_type.startswith("text/calendar")
     written = mapgen.write(artifacts, tmp_path / "out")
     assert [p.read_bytes() for p in written] == [a.data for a in artifacts]
+    rendered = mapgen.render_set(plan, "json")
+    assert isinstance(rendered, mapgen.ArtifactSet) and rendered.plan_id == plan.plan.id
+    mapgen.write(rendered, tmp_path / "set")
+    assert (tmp_path / "set" / f"{plan.plan.id}.manifest.json").is_file()
     assert "pdf" in mapgen.formats()
 
 
