@@ -410,3 +410,95 @@ def _dependency_order(actions: dict[str, Any]) -> list[str]:
             if waiting[child] == 0:
                 ready.append(child)
     return order
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    """What one person must act on, as of the view's date: the body of their reminder email."""
+
+    stakeholder: StakeholderView
+    window_days: int
+    """Actions due within this many days of the as-of date count as due soon."""
+    stalled: tuple[ActionView, ...]
+    """Seven or more days late, latest first."""
+    overdue: tuple[ActionView, ...]
+    blocked: tuple[ActionView, ...]
+    due_soon: tuple[ActionView, ...]
+    """Not late, due within the window, soonest first."""
+    owned: frozenset[str]
+    """Ids of the listed actions this person owns (the others they contribute to)."""
+
+    @property
+    def count(self) -> int:
+        return len(self.stalled) + len(self.overdue) + len(self.blocked) + len(self.due_soon)
+
+    @property
+    def groups(self) -> tuple[tuple[State, tuple[ActionView, ...]], ...]:
+        """Non-empty groups in reading order: the most urgent first."""
+        pairs = (
+            (State.STALLED, self.stalled),
+            (State.OVERDUE, self.overdue),
+            (State.BLOCKED, self.blocked),
+            (State.DUE_SOON, self.due_soon),
+        )
+        return tuple((state, actions) for state, actions in pairs if actions)
+
+
+def people_of(action: ActionView) -> tuple[str, ...]:
+    """Who works on an action: its owner, then its contributors."""
+    return (action.owner_id,)
+
+
+def digests(view: PlanView, window_days: int = DUE_SOON_DAYS) -> tuple[DigestView, ...]:
+    """One digest per person with something stalled, overdue, blocked or due within the window.
+
+    Nobody gets an empty digest. In the internal audience only the seller's people get one, so a
+    digest that lists internal actions can never be addressed to the buyer.
+    """
+    if window_days < 0:
+        raise ValueError("window_days must be 0 or more")
+    result = []
+    for person in view.stakeholders:
+        if view.audience is Audience.INTERNAL and person.side is Side.BUYER:
+            continue
+        mine = open_actions_of(view, person.id)
+        late = sorted(
+            (a for a in mine if a.state in (State.STALLED, State.OVERDUE)), key=lambda a: a.days_left or 0
+        )
+        digest = DigestView(
+            stakeholder=person,
+            window_days=window_days,
+            stalled=tuple(a for a in late if a.state is State.STALLED),
+            overdue=tuple(a for a in late if a.state is State.OVERDUE),
+            blocked=tuple(a for a in mine if a.state is State.BLOCKED),
+            due_soon=tuple(
+                a
+                for a in mine
+                if a.state not in (State.STALLED, State.OVERDUE, State.BLOCKED)
+                and a.days_left is not None
+                and 0 <= a.days_left <= window_days
+            ),
+            owned=frozenset(a.id for a in mine if a.owner_id == person.id),
+        )
+        if digest.count:
+            result.append(digest)
+    return tuple(result)
+
+
+def draft_recipients(view: PlanView) -> tuple[StakeholderView, ...]:
+    """Who a plan draft is addressed to: the buyer's people, or the seller's team for an internal
+    copy (so an internal draft is never addressed to the buyer)."""
+    side = Side.SELLER if view.audience is Audience.INTERNAL else Side.BUYER
+    return tuple(s for s in view.side(side) if s.email)
+
+
+def plan_sender(view: PlanView) -> StakeholderView | None:
+    """Who plan emails come from: the seller's account executive, else the first seller with an email."""
+    sellers = [s for s in view.side(Side.SELLER) if s.email]
+    executives = [s for s in sellers if s.role is Role.ACCOUNT_EXECUTIVE]
+    return (executives or sellers or [None])[0]
+
+
+def open_actions_of(view: PlanView, person_id: str) -> tuple[ActionView, ...]:
+    """The open actions a person owns or works on, soonest first."""
+    return tuple(a for a in view.next_actions if person_id in people_of(a))

@@ -43,6 +43,14 @@ FORMATS: tuple[FormatInfo, ...] = (
     FormatInfo(
         "xlsx", "mapgen.renderers.xlsx", "the actions as an Excel workbook: filters, dates, status colours"
     ),
+    FormatInfo(
+        "digest",
+        "mapgen.renderers.digest",
+        "per person, an email (HTML, text, .eml) of their stalled, overdue, blocked and due-soon actions",
+    ),
+    FormatInfo(
+        "eml", "mapgen.renderers.eml", "a ready-to-send MIME draft: text and HTML, PDF and calendar attached"
+    ),
 )
 
 

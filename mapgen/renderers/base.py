@@ -29,6 +29,10 @@ class RenderOptions:
     pdf_variant: str | None = None
     changes: Any = None
     """`mapgen.diff.Changes` since an earlier revision (`--since`), already filtered for the audience."""
+    digest_days: int = 7
+    """Digests list open actions due within this many days of the as-of date."""
+    person_links: tuple[tuple[str, str], ...] = ()
+    """(stakeholder id, URL of their landing page): digests link each person to their own page."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

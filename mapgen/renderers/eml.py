@@ -1,0 +1,67 @@
+"""`eml` format: `<id>.eml`, a ready-to-send MIME draft of the plan.
+
+Text and HTML alternatives come from the `email` format, the PDF and the plan's calendar file
+(`<id>.ics`) are attached, and `X-Unsent: 1` makes Outlook open it as a draft; Apple Mail and
+Thunderbird open it as a message to forward or edit. It is addressed to the buyer's people who
+have an email (for an internal copy, to the seller's team: an internal draft never goes to the
+buyer), from the seller's account executive. Bytes are deterministic (see `mime`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from mapgen.audience import Audience
+from mapgen.i18n import localizer
+from mapgen.renderers import get_renderer
+from mapgen.renderers.base import Artifact, RenderContext
+from mapgen.renderers.email import render_email
+from mapgen.renderers.mime import MESSAGE_MEDIA_TYPE, Draft, Mailbox, mailboxes
+from mapgen.view import draft_recipients, plan_sender
+
+
+def draft_subject(ctx: RenderContext) -> str:
+    plan = ctx.view.plan
+    l10n = localizer(plan.locale, plan.timezone)
+    subject = l10n.gettext("%(title)s (revision %(n)s)") % {"title": plan.title, "n": plan.revision}
+    if ctx.view.audience is Audience.INTERNAL:
+        subject = l10n.gettext("Internal: %(subject)s") % {"subject": subject}
+    return subject
+
+
+def attachments(ctx: RenderContext) -> tuple[Artifact, ...]:
+    """The plan's PDF and its whole-plan calendar file, rendered for the same audience."""
+    plan_id = ctx.view.plan.id
+    pdf = [a for a in get_renderer("pdf").render(ctx) if a.name == f"{plan_id}.pdf"]
+    plan_feed = dataclasses.replace(ctx, options=dataclasses.replace(ctx.options, feed="plan"))
+    ics = [a for a in get_renderer("ics").render(plan_feed) if a.name == f"{plan_id}.ics"]
+    return (*pdf, *ics)
+
+
+class EmlRenderer:
+    name: ClassVar[str] = "eml"
+    suffix: ClassVar[str] = ".eml"
+    media_type: ClassVar[str] = MESSAGE_MEDIA_TYPE
+    uses_layout: ClassVar[bool] = True
+
+    def render(self, ctx: RenderContext) -> list[Artifact]:
+        view = ctx.view
+        document, _fragment, text = render_email(ctx)
+        sender = plan_sender(view)
+        draft = Draft(
+            subject=draft_subject(ctx),
+            sender=Mailbox(sender.name, sender.email) if sender and sender.email else None,
+            to=mailboxes(draft_recipients(view)),
+            text=text,
+            html=document,
+            day=view.plan.updated,
+            timezone=view.plan.timezone,
+            key=f"{view.plan.id}.r{view.plan.revision}.{view.audience.value}",
+            language=localizer(view.plan.locale, view.plan.timezone).locale,
+            attachments=attachments(ctx),
+        )
+        return [Artifact(f"{view.plan.id}{self.suffix}", draft.to_bytes(), self.media_type)]
+
+
+RENDERER = EmlRenderer()
