@@ -250,6 +250,25 @@ def validate(plans: tuple[Path, ...], strict: bool, ready: bool, theme: str) -> 
     "pdf/ua-1 declares accessibility conformance.",
 )
 @click.option(
+    "--digest-days",
+    type=click.IntRange(0, 366),
+    default=7,
+    show_default=True,
+    metavar="N",
+    help="Digests list open actions due within N days (besides stalled, overdue and blocked ones).",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The public URL of `mapgen serve` for this plan's folder: digests and drafts then link to "
+    "the plan's and each person's landing page (tokens from the folder's secret).",
+)
+@click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --base-url: the served folder's secret. [default: .mapgen-secret beside the plan or one folder up]",
+)
+@click.option(
     "--since",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="OLD_PLAN",
@@ -277,6 +296,9 @@ def render(
     link: str | None,
     feed: str,
     pdf_variant: str | None,
+    digest_days: int,
+    base_url: str | None,
+    secret_file: Path | None,
     since: Path | None,
     strict: bool,
     wait: float,
@@ -302,9 +324,27 @@ def render(
         layout=layout,
         theme=theme,
         strict=strict,
-        options=RenderOptions(link=link, feed=feed, pdf_variant=pdf_variant),
+        options=RenderOptions(link=link, feed=feed, pdf_variant=pdf_variant, digest_days=digest_days),
     )
     loaded = load_all(list(plans), strict=strict)
+    if base_url is not None:
+        from dataclasses import replace
+
+        from mapgen.serve.config import normalise_base_url
+        from mapgen.serve.urls import served_links
+
+        if len(loaded) != 1:
+            raise UsageError("--base-url links one plan to its landing pages: render one plan at a time")
+        plan_link, person_links = served_links(
+            loaded[0],
+            normalise_base_url(base_url),
+            secret_file,
+            internal=request.audience.value == "internal",
+        )
+        options = replace(request.options, link=link or plan_link, person_links=person_links)
+        request = replace(request, options=options)
+    elif secret_file is not None:
+        raise UsageError("--secret-file goes with --base-url")
     if since is not None:
         from dataclasses import replace
 
@@ -589,16 +629,37 @@ def serve(
 @secret_option
 @click.option("--internal", is_flag=True, help="The internal URLs (seller team only) instead of the buyer's.")
 @click.option(
-    "--documents", is_flag=True, help="Also the URL of each plan's page, PDF, DOCX, email and JSON."
+    "--documents",
+    is_flag=True,
+    help="Also the URL of each plan's page, PDF, DOCX, email and JSON (text only).",
 )
-def feeds(directory: Path, base_url: str, secret_file: Path | None, internal: bool, documents: bool) -> None:
-    """Print every plan's, side's and stakeholder's feed URLs: name, https URL, webcal URL."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "json"]),
+    default="text",
+    show_default=True,
+    help="text: tab-separated lines; csv and json: with a header / keys, for mail merge or a CRM.",
+)
+def feeds(
+    directory: Path, base_url: str, secret_file: Path | None, internal: bool, documents: bool, fmt: str
+) -> None:
+    """Print one row per feed: file, https URL, webcal URL, landing page, name, email, side, role.
+
+    Plan and side feeds carry the plan's title or the side's organisation as the name, and the
+    plan's landing page; a stakeholder's feed carries their own landing page.
+    """
     from mapgen.load import load_plan
     from mapgen.serve.config import normalise_base_url
-    from mapgen.serve.store import document_urls, feed_urls, find_plan_files, newest_revisions, webcal
+    from mapgen.serve.store import find_plan_files, newest_revisions
+    from mapgen.serve.urls import FEED_COLUMNS, document_urls, feed_rows
     from mapgen.tokens import default_secret_path, load_or_create_secret
 
     base = normalise_base_url(base_url)
+    if documents and fmt != "text":
+        raise UsageError(
+            "--documents lists document URLs as text; csv and json give each plan's landing page"
+        )
     found, failed = [], False
     _note_non_plans(directory)
     for path in find_plan_files(directory):
@@ -621,11 +682,25 @@ def feeds(directory: Path, base_url: str, secret_file: Path | None, internal: bo
             f"note: no plan files in {directory} (*.yaml, *.yml, *.json, or one folder down)", err=True
         )
     secret = load_or_create_secret(secret_file or default_secret_path(directory))
-    for name, url in feed_urls(secret, plans, base, internal=internal):
-        click.echo(f"{name}\t{url}\t{webcal(url)}")
-    if documents:
-        for name, url in document_urls(secret, plans, base, internal=internal):
-            click.echo(f"{name}\t{url}")
+    rows = feed_rows(secret, plans, base, internal=internal)
+    if fmt == "json":
+        click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(FEED_COLUMNS)
+        writer.writerows([getattr(row, column) for column in FEED_COLUMNS] for row in rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        for row in rows:
+            fields = (row.file, row.url, row.webcal, row.landing, row.name, row.email, row.side, row.role)
+            click.echo("\t".join(fields))
+        if documents:
+            for name, url in document_urls(secret, plans, base, internal=internal):
+                click.echo(f"{name}\t{url}")
     if not base.startswith("https://"):
         click.echo(
             "note: Google Calendar and Outlook.com fetch feeds from the internet over https: "
@@ -633,6 +708,64 @@ def feeds(directory: Path, base_url: str, secret_file: Path | None, internal: bo
             err=True,
         )
     if failed:
+        sys.exit(EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="OUT_DIR")
+@click.option("--dry-run", is_flag=True, help="Print who would get what; connect to nothing.")
+@click.option("--drafts", is_flag=True, help="Also send the plan drafts (<id>.eml), not only the digests.")
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Retries of a temporary failure (4xx, dropped connection), with growing pauses.",
+)
+def send(out_dir: Path, dry_run: bool, drafts: bool, retries: int) -> None:
+    """Deliver the digests (<id>.<person>.digest.eml) in OUT_DIR over SMTP.
+
+    The server comes from MAPGEN_SMTP_HOST, _PORT, _SECURITY (starttls, tls, none), _USER,
+    _PASSWORD and _FROM. Exit 2 when a message could not be delivered to every recipient.
+    """
+    from mapgen.send import Mailer, Result, SmtpSettings, collect, prepare
+
+    settings = None if dry_run else SmtpSettings.from_environment()
+    files = collect(out_dir, drafts=drafts)
+    if not files:
+        click.echo(f"note: no {'.eml' if drafts else '.digest.eml'} files in {out_dir}", err=True)
+    counts = dict.fromkeys(Result, 0)
+    skipped = 0
+    mailer = None if settings is None else Mailer(settings, retries=retries)
+    try:
+        for path in files:
+            try:
+                outgoing = prepare(path, settings.sender if settings else None)
+            except UsageError as exc:
+                click.echo(f"skipped {exc}", err=True)
+                skipped += 1
+                continue
+            if mailer is None:
+                click.echo(
+                    f"would send {path.name}: {outgoing.subject!r} to {', '.join(outgoing.recipients)}"
+                )
+                counts[Result.SENT] += len(outgoing.recipients)
+                continue
+            for outcome in mailer.deliver(outgoing):
+                counts[outcome.result] += 1
+                detail = f": {outcome.detail}" if outcome.detail else ""
+                line = f"{outcome.result.value} {path.name} to {outcome.recipient}{detail}"
+                click.echo(line, err=outcome.result in (Result.REFUSED, Result.GAVE_UP))
+    finally:
+        if mailer is not None:
+            mailer.close()
+    verb = "would send" if dry_run else "sent"
+    click.echo(
+        f"{len(files)} file(s): {verb} {counts[Result.SENT]}, refused {counts[Result.REFUSED]}, "
+        f"gave up {counts[Result.GAVE_UP]}, already sent {counts[Result.DUPLICATE]}, skipped {skipped}",
+        err=True,
+    )
+    if counts[Result.REFUSED] or counts[Result.GAVE_UP] or skipped:
         sys.exit(EXIT_INVALID)
 
 

@@ -136,8 +136,10 @@ def test_side_and_stakeholder_tokens_open_only_their_feed(server: Server) -> Non
 def test_every_registered_format_is_served(server: Server) -> None:
     for fmt in format_names():
         renderer = get_renderer(fmt)
-        name = f"minimal{renderer.suffix}"
-        response = server.get(server.url(name, plan="minimal"))
+        plan, name = "minimal", f"minimal{renderer.suffix}"
+        if getattr(renderer, "per_person", False):  # <id>.<person>.digest.html: the first person's
+            plan, name = PLAN, next(iter(render_sample(SAMPLES_DIR / PLAN / "plan.yaml", [fmt])))
+        response = server.get(server.url(name, plan=plan))
         assert response.status_code == 200, fmt
         assert response.headers["content-type"] == renderer.media_type, fmt
         assert response.headers["content-disposition"].endswith(f'filename="{name}"')
@@ -171,7 +173,7 @@ def test_forged_and_malformed_tokens_get_the_same_404(server: Server) -> None:
     assert_not_found(server.get(f"/p/{real}/minimal.ics"))
     assert_not_found(server.get(f"/p/{real}/{PLAN}.nobody.ics"))
     assert_not_found(server.get(f"/p/{real}/{PLAN}"))
-    assert_not_found(server.get(f"/p/{real}/"))
+    assert server.get(f"/p/{real}/").status_code == 200  # the plan's landing page (test_landing.py)
     assert_not_found(server.get(f"/p/{real}"))
     for path in ("/", "/p", "/p/", "/healthz/x", "/index.html", f"/{real}/{PLAN}.ics"):
         assert_not_found(server.get(path))
@@ -507,7 +509,7 @@ def test_feeds_prints_https_and_webcal_urls(plans_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE((plans_dir / ".mapgen-secret").stat().st_mode) == 0o600
     secret = read_secret(plans_dir / ".mapgen-secret")
-    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    rows = [line.split("\t")[:3] for line in result.stdout.splitlines()]
     names = [r[0] for r in rows]
     assert names[:3] == ["minimal.ics", "minimal.buyer.ics", "minimal.seller.ics"]
     assert "northwind-acme.jane.ics" in names and len(names) == 5 + 13
@@ -524,6 +526,44 @@ def test_feeds_prints_https_and_webcal_urls(plans_dir: Path) -> None:
     client = TestClient(app)
     for _, https, _ in rows:
         assert client.get(https.removeprefix("https://plans.example.com")).status_code == 200
+
+
+def test_feeds_as_csv_and_json_for_mail_merge(plans_dir: Path) -> None:
+    import csv
+    import io
+
+    base = "https://plans.example.com"
+    as_json = run_mapgen("feeds", str(plans_dir), "--base-url", base, "--format", "json")
+    as_csv = run_mapgen("feeds", str(plans_dir), "--base-url", base, "--format", "csv")
+    as_text = run_mapgen("feeds", str(plans_dir), "--base-url", base)
+    assert as_json.returncode == as_csv.returncode == as_text.returncode == 0, as_json.stderr
+    rows = json.loads(as_json.stdout)
+    assert list(csv.DictReader(io.StringIO(as_csv.stdout))) == rows
+    assert [line.split("\t") for line in as_text.stdout.splitlines()] == [
+        [r["file"], r["url"], r["webcal"], r["landing"], r["name"], r["email"], r["side"], r["role"]]
+        for r in rows
+    ]
+    secret = read_secret(plans_dir / ".mapgen-secret")
+    by_feed = {(r["plan"], r["feed"]): r for r in rows}
+    jane = by_feed[(PLAN, "jane")]
+    assert (jane["name"], jane["email"], jane["side"], jane["role"]) == (
+        "Jane Doe",
+        "jane@acme.example",
+        "buyer",
+        "champion",
+    )
+    assert jane["landing"] == f"{base}/p/{make_token(secret, PLAN, feed_scope('jane'))}/"
+    assert jane["webcal"] == "webcal://" + jane["url"].removeprefix("https://")
+    plan_row = by_feed[(PLAN, "plan")]
+    assert plan_row["landing"] == f"{base}/p/{make_token(secret, PLAN)}/" and plan_row["email"] == ""
+    assert by_feed[(PLAN, "seller")]["name"] == "Northwind Analytics"
+    # Every URL opens on the server, landing pages included.
+    client = TestClient(create_app(ServeConfig(plans_dir, rescan_seconds=0)))
+    for row in rows:
+        for key in ("url", "landing"):
+            assert client.get(row[key].removeprefix(base)).status_code == 200, (row["feed"], key)
+    both = run_mapgen("feeds", str(plans_dir), "--format", "csv", "--documents")
+    assert both.returncode == 2 and "--documents" in both.stderr
 
 
 def test_feeds_options_and_errors(plans_dir: Path) -> None:

@@ -5,6 +5,7 @@ Routes:
   if the token opens it. Any other path, an unknown or malformed token, a file the token does not
   open and a format that is not registered all get the same 404, so a response never tells a
   valid token from an invalid one.
+- `GET /p/{token}/`: the landing page of a plan's token or a stakeholder's (see `landing`).
 - `GET /healthz`: status and counts, as JSON; a client on this machine (loopback) also gets each
   plan file's errors, which quote the plan, so they never leave the host. No tokens in either.
 - `GET /robots.txt`: disallows everything.
@@ -31,10 +32,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mapgen.serve.config import ServeConfig
+from mapgen.serve.landing import LandingPages
 from mapgen.serve.store import PlanStore, RenderFailed, Resource
 from mapgen.tokens import looks_like_token
 
 access_log = logging.getLogger("mapgen.serve.access")
+log = logging.getLogger("mapgen.serve")
 
 COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -133,6 +136,20 @@ def create_app(config: ServeConfig, store: PlanStore | None = None) -> Starlette
                 return server_error()
         return not_found() if resource is None else file_response(request, resource)
 
+    pages = LandingPages(store, config)
+
+    async def landing(request: Request) -> Response:
+        token = request.path_params["token"]
+        if not looks_like_token(token):
+            return not_found()
+        base_url = str(request.base_url).rstrip("/")
+        try:
+            resource = await run_in_threadpool(pages.lookup, token, base_url)
+        except Exception:
+            log.exception("landing page failed to render")
+            return server_error()
+        return not_found() if resource is None else file_response(request, resource)
+
     def healthz(request: Request) -> Response:
         report = store.health()
         if not _is_local(request):
@@ -159,6 +176,7 @@ def create_app(config: ServeConfig, store: PlanStore | None = None) -> Starlette
 
     app = Starlette(
         routes=[
+            Route("/p/{token}/", landing, methods=["GET", "HEAD"]),
             Route("/p/{token}/{name}", published, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             Route("/robots.txt", robots, methods=["GET", "HEAD"]),

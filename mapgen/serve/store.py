@@ -15,7 +15,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,10 +28,7 @@ from mapgen.serve.config import ServeConfig
 from mapgen.source import MAX_FILE_BYTES
 from mapgen.spec import Plan
 from mapgen.tokens import (
-    BUYER,
-    INTERNAL,
     Grant,
-    feed_scope,
     grants_for,
     load_or_create_secret,
     make_token,
@@ -77,6 +74,17 @@ class _Entry:
         default_factory=dict
     )
     """(audience, format) -> (validity stamp, resources by file name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanVersions:
+    """A served plan, its previous revision if one is kept beside it, and the served secret."""
+
+    current: LoadedPlan
+    previous: LoadedPlan | None
+    stamp: tuple[object, ...]
+    modified: int
+    secret: bytes
 
 
 class RenderFailed(Exception):
@@ -191,6 +199,7 @@ class PlanStore:
         self._entries: dict[Path, _Entry] = {}
         self._by_plan: dict[str, _Entry] = {}
         self._grants: dict[str, Grant] = {}
+        self._previous: dict[str, _Entry] = {}
         self._secret: bytes | None = None
         self._secret_signature: tuple[int, int, int] | None = None
         self._secret_generation = 0
@@ -343,12 +352,20 @@ class PlanStore:
                     plan.id,
                     winner.name,
                 )
+        previous: dict[str, _Entry] = {}
+        for entry, winner in hidden:
+            plan = entry.good.loaded.plan  # type: ignore[union-attr]
+            kept = previous.get(plan.id)
+            if plan.revision < winner.good.loaded.plan.revision and (  # type: ignore[union-attr]
+                kept is None or plan.revision > kept.good.loaded.plan.revision  # type: ignore[union-attr]
+            ):
+                previous[plan.id] = entry
         grants: dict[str, Grant] = {}
         if self._secret is not None:
             for plan_id, entry in by_plan.items():
                 people = [s.id for s in entry.good.loaded.plan.stakeholders]  # type: ignore[union-attr]
                 grants.update(grants_for(self._secret, plan_id, people))
-        self._by_plan, self._grants = by_plan, grants
+        self._by_plan, self._grants, self._previous = by_plan, grants, previous
 
     # ------------------------------------------------------------------ lookups
 
@@ -510,6 +527,27 @@ class PlanStore:
         token = make_token(self._secret, plan_id, audience=audience)
         return f"{self.config.base_url}/p/{token}/{plan_id}.html"
 
+    def versions(self, plan_id: str) -> PlanVersions | None:
+        """What a landing page is made from: the served plan and the newest earlier revision kept
+        beside it (for "what changed"), with a stamp that changes whenever either of them, the
+        theme and layout, or the secret changes."""
+        entry = self._by_plan.get(plan_id)
+        if entry is None or entry.good is None or self._secret is None:
+            return None
+        older = self._previous.get(plan_id)
+        previous = older.good if older is not None else None
+        stamp = (
+            entry.good.generation,
+            older.name if older is not None else "",
+            previous.generation if previous is not None else 0,
+            self._assets_generation,
+            self._secret_generation,
+        )
+        modified = max(entry.good.modified, self._assets_modified)
+        return PlanVersions(
+            entry.good.loaded, previous.loaded if previous else None, stamp, modified, self._secret
+        )
+
     # ------------------------------------------------------------------ reports
 
     def plans(self) -> list[LoadedPlan]:
@@ -540,45 +578,3 @@ class PlanStore:
                 "server": problems,
                 "files": files,
             }
-
-
-def feed_urls(
-    secret: bytes, plans: Iterable[LoadedPlan], base_url: str, *, internal: bool = False
-) -> list[tuple[str, str]]:
-    """(file name, https URL) of every feed: each plan's, each side's and each stakeholder's."""
-    from mapgen.renderers.ics import feed_file_name
-
-    audience = INTERNAL if internal else BUYER
-    rows = []
-    for loaded in plans:
-        plan = loaded.plan
-        plan_token = make_token(secret, plan.id, audience=audience)
-        rows.append((feed_file_name(plan.id, "plan"), f"{base_url}/p/{plan_token}/{plan.id}.ics"))
-        for feed in ("buyer", "seller", *(s.id for s in plan.stakeholders)):
-            name = feed_file_name(plan.id, feed)
-            # The internal token opens every internal file of the plan; buyer feeds have their own.
-            token = plan_token if internal else make_token(secret, plan.id, feed_scope(feed))
-            rows.append((name, f"{base_url}/p/{token}/{name}"))
-    return rows
-
-
-def document_urls(
-    secret: bytes, plans: Iterable[LoadedPlan], base_url: str, *, internal: bool = False
-) -> list[tuple[str, str]]:
-    """(file name, URL) of each plan's main file in every registered format other than ics."""
-    audience = INTERNAL if internal else BUYER
-    rows = []
-    for loaded in plans:
-        plan_id = loaded.plan.id
-        token = make_token(secret, plan_id, audience=audience)
-        for fmt in format_names():
-            if fmt == "ics":
-                continue
-            name = f"{plan_id}{get_renderer(fmt).suffix}"
-            rows.append((name, f"{base_url}/p/{token}/{name}"))
-    return rows
-
-
-def webcal(url: str) -> str:
-    """The webcal:// form of a feed URL: a hint that makes desktop clients offer to subscribe."""
-    return "webcal://" + url.split("://", 1)[1]

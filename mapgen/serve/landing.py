@@ -1,0 +1,163 @@
+"""Landing pages of `mapgen serve`: `/p/<token>/` for a plan's token and for a stakeholder's.
+
+The plan's page (buyer or internal token) shows the status at a glance, the revision and what
+changed since the previous revision kept beside it, links to the HTML plan, PDF and DOCX, and
+the subscribe block for the whole plan and each side. A stakeholder's page (their own feed
+token) shows their open actions soonest first, the key dates and their own feed, nothing else:
+their token opens no other file. Side tokens have no page.
+
+Pages come from the layout's `landing/*.j2` templates with the theme's CSS (so a user layout or
+theme restyles them), need no JavaScript, and are cached until the plan, its previous revision,
+the theme, the layout or the secret changes. Every value shown comes from the view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mapgen.audience import Audience
+from mapgen.serve.config import ServeConfig
+from mapgen.serve.store import PlanStore, PlanVersions, Resource
+from mapgen.serve.urls import google_calendar, outlook_calendar, webcal
+from mapgen.spec import Side
+from mapgen.tokens import INTERNAL, Grant, feed_scope, make_token
+
+PAGE_TYPE = "text/html; charset=utf-8"
+DOCUMENT_FORMATS = ("html", "pdf", "docx")
+"""The documents a plan's page links to, when their formats are registered."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One feed with every way to subscribe to it."""
+
+    title: str
+    url: str
+    webcal: str
+    google: str
+    outlook: str
+
+    @classmethod
+    def of(cls, title: str, url: str, calendar_name: str) -> Subscription:
+        return cls(title, url, webcal(url), google_calendar(url), outlook_calendar(url, calendar_name))
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    label: str
+    href: str
+    """Relative to the page: the page's own token opens it."""
+    kind: str
+
+
+class LandingPages:
+    """Renders and caches landing pages; safe to use from many threads."""
+
+    def __init__(self, store: PlanStore, config: ServeConfig) -> None:
+        self.store = store
+        self.config = config
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], tuple[tuple[object, ...], Resource]] = {}
+
+    def lookup(self, token: str, base_url: str) -> Resource | None:
+        """The page `token` opens (None: no page, the same 404 as any unknown path)."""
+        grant = self.store.grant(token)
+        if grant is None or grant.feed in ("buyer", "seller"):
+            return None
+        versions = self.store.versions(grant.plan_id)
+        if versions is None:
+            return None
+        base_url = self.config.base_url or base_url
+        key = (token, base_url)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == versions.stamp:
+            return cached[1]
+        with self._lock:
+            page = self._render(grant, versions, base_url)
+            etag = '"' + hashlib.sha256(page).hexdigest()[:32] + '"'
+            name = f"{grant.plan_id}.{grant.feed}.html" if grant.feed else f"{grant.plan_id}.html"
+            resource = Resource(name, page, PAGE_TYPE, etag, versions.modified)
+            self._cache[key] = (versions.stamp, resource)
+            return resource
+
+    def _render(self, grant: Grant, versions: PlanVersions, base_url: str) -> bytes:
+        from mapgen.layouts import load_layout
+        from mapgen.presentation import render_template, template_context, theme_style
+        from mapgen.renderers.base import RenderContext, RenderOptions
+        from mapgen.themes import load_theme
+        from mapgen.view import build_view
+
+        audience = Audience(grant.audience)
+        plan = versions.current.plan
+        view = build_view(plan, audience)
+        changes = None
+        if grant.feed is None and versions.previous is not None:
+            from mapgen.diff import compare
+
+            changes = compare(versions.previous.plan, plan, audience)
+        theme, layout = load_theme(self.config.theme), load_layout(self.config.layout)
+        ctx = RenderContext(view, RenderOptions(changes=changes), theme, layout, versions.current.base_dir)
+        context = template_context(ctx)
+        context["style"] = theme_style(theme)
+        secret, l10n = versions.secret, context["l10n"]
+        if grant.feed is None:
+            token = make_token(secret, plan.id, audience=grant.audience)
+
+            def feed_url(feed: str, name: str) -> str:
+                side_token = (
+                    token if grant.audience == INTERNAL else make_token(secret, plan.id, feed_scope(feed))
+                )
+                return f"{base_url}/p/{side_token}/{name}"
+
+            context["subscriptions"] = (
+                Subscription.of(
+                    l10n.gettext("The whole plan"), f"{base_url}/p/{token}/{plan.id}.ics", plan.title
+                ),
+                *(
+                    Subscription.of(
+                        f"{party.name} ({l10n.side_label(side)})",
+                        feed_url(side.value, f"{plan.id}.{side.value}.ics"),
+                        f"{plan.title} · {party.name}",
+                    )
+                    for side, party in ((Side.BUYER, plan.buyer), (Side.SELLER, plan.seller))
+                ),
+            )
+            context["documents"] = _documents(plan.id, l10n.gettext)
+            template = "landing/plan.j2"
+        else:
+            from mapgen.view import open_actions_of
+
+            person = next(s for s in view.stakeholders if s.id == grant.feed)
+            token = make_token(secret, plan.id, feed_scope(person.id))
+            url = f"{base_url}/p/{token}/{plan.id}.{person.id}.ics"
+            context["person"] = person
+            context["person_actions"] = open_actions_of(view, person.id)
+            context["subscriptions"] = (
+                Subscription.of(
+                    l10n.gettext("Your actions and the plan's milestones"),
+                    url,
+                    f"{plan.title} · {person.name}",
+                ),
+            )
+            template = "landing/person.j2"
+        return render_template(layout, template, context).encode("utf-8")
+
+
+def _documents(plan_id: str, gettext: Callable[[str], str]) -> tuple[Document, ...]:
+    """The plan's HTML page, PDF and DOCX, for the formats that are registered."""
+    from mapgen.renderers import format_names
+
+    labels = {
+        "html": gettext("Read the plan"),
+        "pdf": gettext("Download the PDF"),
+        "docx": gettext("Download for Word (DOCX)"),
+    }
+    suffixes = {"html": ".html", "pdf": ".pdf", "docx": ".docx"}
+    return tuple(
+        Document(labels[fmt], f"{plan_id}{suffixes[fmt]}", fmt)
+        for fmt in DOCUMENT_FORMATS
+        if fmt in format_names()
+    )
