@@ -446,7 +446,7 @@ class DigestView:
 
 def people_of(action: ActionView) -> tuple[str, ...]:
     """Who works on an action: its owner, then its contributors."""
-    return (action.owner_id,)
+    return (action.owner_id, *(c.id for c in action.contributors))
 
 
 def digests(view: PlanView, window_days: int = DUE_SOON_DAYS) -> tuple[DigestView, ...]:
@@ -465,23 +465,20 @@ def digests(view: PlanView, window_days: int = DUE_SOON_DAYS) -> tuple[DigestVie
         late = sorted(
             (a for a in mine if a.state in (State.STALLED, State.OVERDUE)), key=lambda a: a.days_left or 0
         )
-        digest = DigestView(
-            stakeholder=person,
-            window_days=window_days,
-            stalled=tuple(a for a in late if a.state is State.STALLED),
-            overdue=tuple(a for a in late if a.state is State.OVERDUE),
-            blocked=tuple(a for a in mine if a.state is State.BLOCKED),
-            due_soon=tuple(
-                a
-                for a in mine
-                if a.state not in (State.STALLED, State.OVERDUE, State.BLOCKED)
-                and a.days_left is not None
-                and 0 <= a.days_left <= window_days
-            ),
-            owned=frozenset(a.id for a in mine if a.owner_id == person.id),
+        stalled = tuple(a for a in late if a.state is State.STALLED)
+        overdue = tuple(a for a in late if a.state is State.OVERDUE)
+        blocked = tuple(a for a in mine if a.state is State.BLOCKED)
+        due_soon = tuple(
+            a
+            for a in mine
+            if a.state not in (State.STALLED, State.OVERDUE, State.BLOCKED)
+            and a.days_left is not None
+            and 0 <= a.days_left <= window_days
         )
-        if digest.count:
-            result.append(digest)
+        listed = (*stalled, *overdue, *blocked, *due_soon)
+        if listed:
+            owned = frozenset(a.id for a in listed if a.owner_id == person.id)
+            result.append(DigestView(person, window_days, stalled, overdue, blocked, due_soon, owned))
     return tuple(result)
 
 

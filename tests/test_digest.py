@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import date, timedelta
 from email import message_from_bytes
 from email.policy import default
@@ -54,6 +55,23 @@ def test_view_selects_each_persons_due_actions_and_nobody_gets_an_empty_digest()
         assert all(a.state is State.STALLED for a in digest.stalled)
         assert all(a.state is State.BLOCKED for a in digest.blocked)
         assert [a.due_day for a in digest.due_soon] == sorted(a.due_day for a in digest.due_soon)
+
+
+def test_contributors_get_the_actions_they_work_on(tmp_path: Path) -> None:
+    text = PLAN_FILE.read_text(encoding="utf-8").replace(
+        "        owner: raj\n        due: 2027-01-08\n",
+        "        owner: raj\n        due: 2027-01-08\n        contributors: [jane]\n",
+        1,
+    )
+    (tmp_path / "plan.yaml").write_text(text, encoding="utf-8")
+    shutil.copytree(PLAN_FILE.parent / "logos", tmp_path / "logos")
+    view = build_view(load_plan(tmp_path / "plan.yaml").plan)
+    jane = next(d for d in digests(view) if d.stakeholder.id == "jane")
+    assert [a.id for a in jane.overdue] == ["poc-build"] and "poc-build" not in jane.owned
+    raj = next(d for d in digests(view) if d.stakeholder.id == "raj")
+    assert "poc-build" in raj.owned
+    html = render_sample(tmp_path / "plan.yaml", ["digest"])[f"{PLAN}.jane.digest.txt"].data.decode()
+    assert "Build 3 of the 12 weekly reports" in html and "Owner: Raj Patel" in html
 
 
 def test_window_and_as_of_change_the_selection() -> None:
