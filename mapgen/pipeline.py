@@ -90,7 +90,8 @@ def render_set(
     for renderer in renderers:
         if progress is not None:
             progress(item.plan.id, renderer.name)
-        artifacts.extend(renderer.render(ctx))
+        ctx.rendered[renderer.name] = renderer.render(ctx)
+        artifacts.extend(ctx.rendered[renderer.name])
     return ArtifactSet(
         view.plan.id, view.plan.revision, view.fingerprint, str(request.audience), tuple(artifacts)
     )

@@ -13,7 +13,8 @@ from email.policy import default
 import pytest
 
 from mapgen.audience import Audience
-from mapgen.renderers.base import Artifact
+from mapgen.renderers import get_renderer
+from mapgen.renderers.base import Artifact, RenderContext
 from mapgen.renderers.mime import Draft, Mailbox
 from tests.conftest import ROOT, render_sample
 
@@ -28,9 +29,22 @@ def parse(data: bytes) -> EmailMessage:
     return message
 
 
+PDF_RENDERS: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def buyer() -> dict[str, Artifact]:
-    return render_sample(PLAN_FILE, ["eml", "email", "ics"])
+    """pdf, email and ics rendered first, as `mapgen render` does: eml reuses them (counted)."""
+    pdf = get_renderer("pdf")
+    original = type(pdf).render
+
+    def counted(self: object, ctx: RenderContext) -> list[Artifact]:
+        PDF_RENDERS.append(ctx.view.plan.id)
+        return original(self, ctx)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(pdf), "render", counted)
+        return render_sample(PLAN_FILE, ["pdf", "email", "ics", "eml"])
 
 
 def test_draft_structure_addresses_and_parts(buyer: dict[str, Artifact]) -> None:
@@ -60,6 +74,7 @@ def test_draft_structure_addresses_and_parts(buyer: dict[str, Artifact]) -> None
         f"{PLAN}.ics"
     ].data.decode().replace("\r\n", "\n")
     pdf = files[f"{PLAN}.pdf"].get_content()
+    assert pdf == buyer[f"{PLAN}.pdf"].data and PDF_RENDERS == [PLAN]  # the run's PDF, rendered once
     assert files[f"{PLAN}.pdf"].get_content_type() == "application/pdf" and pdf.startswith(b"%PDF-")
     from pypdf import PdfReader
 

@@ -16,7 +16,6 @@ from mapgen.audience import Audience
 from mapgen.i18n import localizer
 from mapgen.renderers import get_renderer
 from mapgen.renderers.base import Artifact, RenderContext
-from mapgen.renderers.email import render_email
 from mapgen.renderers.mime import MESSAGE_MEDIA_TYPE, Draft, Mailbox, mailboxes
 from mapgen.view import draft_recipients, plan_sender
 
@@ -30,13 +29,21 @@ def draft_subject(ctx: RenderContext) -> str:
     return subject
 
 
+def rendered(ctx: RenderContext, fmt: str, name: str, **options: str) -> Artifact | None:
+    """The file `name` of format `fmt`: from this run when that format was rendered already
+    (the pipeline renders pdf, email and ics before eml), else rendered now."""
+    artifacts = ctx.rendered.get(fmt)
+    if artifacts is None or not any(a.name == name for a in artifacts):
+        own = dataclasses.replace(ctx, options=dataclasses.replace(ctx.options, **options), rendered={})
+        artifacts = get_renderer(fmt).render(own)
+    return next((a for a in artifacts if a.name == name), None)
+
+
 def attachments(ctx: RenderContext) -> tuple[Artifact, ...]:
     """The plan's PDF and its whole-plan calendar file, rendered for the same audience."""
     plan_id = ctx.view.plan.id
-    pdf = [a for a in get_renderer("pdf").render(ctx) if a.name == f"{plan_id}.pdf"]
-    plan_feed = dataclasses.replace(ctx, options=dataclasses.replace(ctx.options, feed="plan"))
-    ics = [a for a in get_renderer("ics").render(plan_feed) if a.name == f"{plan_id}.ics"]
-    return (*pdf, *ics)
+    found = (rendered(ctx, "pdf", f"{plan_id}.pdf"), rendered(ctx, "ics", f"{plan_id}.ics", feed="plan"))
+    return tuple(a for a in found if a is not None)
 
 
 class EmlRenderer:
@@ -47,7 +54,12 @@ class EmlRenderer:
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         view = ctx.view
-        document, _fragment, text = render_email(ctx)
+        plan_id = view.plan.id
+        document_file = rendered(ctx, "email", f"{plan_id}.email.html")
+        text_file = rendered(ctx, "email", f"{plan_id}.email.txt")
+        if document_file is None or text_file is None:
+            raise RuntimeError("the email format wrote no document or text")
+        document, text = document_file.data.decode("utf-8"), text_file.data.decode("utf-8")
         sender = plan_sender(view)
         draft = Draft(
             subject=draft_subject(ctx),
