@@ -728,17 +728,21 @@ def send(out_dir: Path, dry_run: bool, drafts: bool, retries: int) -> None:
     The server comes from MAPGEN_SMTP_HOST, _PORT, _SECURITY (starttls, tls, none), _USER,
     _PASSWORD and _FROM. Exit 2 when a message could not be delivered to every recipient.
     """
-    from mapgen.send import Mailer, Result, SmtpSettings, collect, prepare
+    from mapgen.send import Mailer, Result, SmtpSettings, collect, prepare, stale_digests
 
     settings = None if dry_run else SmtpSettings.from_environment()
     files = collect(out_dir, drafts=drafts)
     if not files:
         click.echo(f"note: no {'.eml' if drafts else '.digest.eml'} files in {out_dir}", err=True)
+    stale = stale_digests(files)
     counts = dict.fromkeys(Result, 0)
     skipped = 0
     mailer = None if settings is None else Mailer(settings, retries=retries)
     try:
         for path in files:
+            if path in stale:
+                click.echo(f"left out {path.name}: {stale[path]}", err=True)
+                continue
             try:
                 outgoing = prepare(path, settings.sender if settings else None)
             except UsageError as exc:
@@ -762,7 +766,8 @@ def send(out_dir: Path, dry_run: bool, drafts: bool, retries: int) -> None:
     verb = "would send" if dry_run else "sent"
     click.echo(
         f"{len(files)} file(s): {verb} {counts[Result.SENT]}, refused {counts[Result.REFUSED]}, "
-        f"gave up {counts[Result.GAVE_UP]}, already sent {counts[Result.DUPLICATE]}, skipped {skipped}",
+        f"gave up {counts[Result.GAVE_UP]}, already sent {counts[Result.DUPLICATE]}, skipped {skipped}, "
+        f"older digests left out {len(stale)}",
         err=True,
     )
     if counts[Result.REFUSED] or counts[Result.GAVE_UP] or skipped:

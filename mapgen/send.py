@@ -19,7 +19,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -111,6 +111,36 @@ def collect(out_dir: Path, *, drafts: bool) -> list[Path]:
         raise UsageError(f"{out_dir} is not a folder")
     files = sorted(p for p in out_dir.glob("*.eml") if p.is_file() and not p.name.startswith("."))
     return [p for p in files if drafts or p.name.endswith(DIGEST_SUFFIX)]
+
+
+def stale_digests(paths: list[Path]) -> dict[Path, str]:
+    """Digests older than the newest digest of the same plan in the folder, with why.
+
+    A folder rendered into every week keeps last week's digest of a person who has nothing due
+    this week; sending it again would nag them about done work. Digests are dated by their
+    as-of date, and the plan id starts their file name (`<id>.<person>.digest.eml`).
+    """
+    from email.parser import BytesHeaderParser
+
+    dated: dict[Path, tuple[str, date]] = {}
+    for path in paths:
+        if not path.name.endswith(DIGEST_SUFFIX):
+            continue
+        try:
+            with path.open("rb") as handle:
+                header = BytesHeaderParser(policy=DEFAULT_POLICY).parse(handle)
+            day = header["Date"].datetime.date()
+        except (OSError, TypeError, ValueError, AttributeError):
+            continue  # unreadable or undated: `prepare` reports it
+        dated[path] = (path.name.split(".", 1)[0], day)
+    newest: dict[str, date] = {}
+    for plan_id, day in dated.values():
+        newest[plan_id] = max(day, newest.get(plan_id, day))
+    return {
+        path: f"as of {day.isoformat()}, older than this folder's digests of {plan_id} ({newest[plan_id].isoformat()})"
+        for path, (plan_id, day) in dated.items()
+        if day < newest[plan_id]
+    }
 
 
 def prepare(path: Path, settings_sender: str | None, now: Callable[[], float] = time.time) -> Outgoing:

@@ -18,7 +18,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from mapgen.errors import UsageError
-from mapgen.pipeline import write_atomically
+from mapgen.load import load_plan
+from mapgen.pipeline import RenderRequest, render_plan, write_atomically
+from mapgen.renderers.base import RenderOptions
 from mapgen.renderers.mime import Draft, Mailbox
 from mapgen.send import Mailer, Result, SmtpSettings, collect, prepare
 from tests.conftest import ROOT, render_sample
@@ -234,3 +236,29 @@ def test_dry_run_and_settings_errors(digests: list, tmp_path: Path) -> None:  # 
     (tmp_path / "junk.digest.eml").write_bytes(b"\x00 not mail")
     with pytest.raises(UsageError):
         prepare(tmp_path / "junk.digest.eml", None)
+
+
+def test_last_weeks_digests_are_left_out(smtp: tuple[Recorder, int], tmp_path: Path) -> None:
+    recorder, port = smtp
+    plan = load_plan(PLAN_FILE)
+    week1 = {a.name: a for a in render_plan(plan, RenderRequest(formats=["digest"], as_of=date(2027, 1, 12)))}
+    narrow = RenderOptions(digest_days=0)  # a week later, only what is late or blocked
+    week2 = {
+        a.name: a
+        for a in render_plan(plan, RenderRequest(formats=["digest"], as_of=date(2027, 1, 13), options=narrow))
+    }
+    write_atomically(tmp_path, [a for a in week1.values() if a.name.endswith(".eml")])
+    write_atomically(tmp_path, [a for a in week2.values() if a.name.endswith(".eml")])
+    only_last_week = {a.name for a in week1.values() if a.name.endswith(".eml")} - set(week2)
+    assert only_last_week  # someone had something due on Jan 12 and nothing on Jan 13
+    result = run_send(environment(port), str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    sent = {message_from_bytes(c, policy=default)["Message-ID"] for _, _, c in recorder.received}
+    expected = {
+        message_from_bytes(a.data, policy=default)["Message-ID"]
+        for a in week2.values()
+        if a.name.endswith(".eml")
+    }
+    assert sent == expected
+    for name in only_last_week:
+        assert f"left out {name}: as of 2027-01-12" in result.stderr

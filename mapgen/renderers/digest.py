@@ -14,7 +14,7 @@ from mapgen.i18n import Localizer
 from mapgen.presentation import render_template, template_context
 from mapgen.renderers.base import Artifact, RenderContext
 from mapgen.renderers.email import DOCUMENT, _tidy_text, check_link
-from mapgen.renderers.mime import MESSAGE_MEDIA_TYPE, Draft, Mailbox, mailboxes
+from mapgen.renderers.mime import MESSAGE_MEDIA_TYPE, Draft, mailbox, mailboxes
 from mapgen.view import DigestView, digests, plan_sender
 
 
@@ -62,7 +62,7 @@ class DigestRenderer:
             stem = f"{view.plan.id}.{person.id}.digest"
             draft = Draft(
                 subject=subject,
-                sender=Mailbox(sender.name, sender.email) if sender and sender.email else None,
+                sender=mailbox(sender),
                 to=mailboxes([person]),
                 text=text,
                 html=html,

@@ -16,7 +16,7 @@ from mapgen.audience import Audience
 from mapgen.i18n import localizer
 from mapgen.renderers import get_renderer
 from mapgen.renderers.base import Artifact, RenderContext
-from mapgen.renderers.mime import MESSAGE_MEDIA_TYPE, Draft, Mailbox, mailboxes
+from mapgen.renderers.mime import MESSAGE_MEDIA_TYPE, Draft, mailbox, mailboxes
 from mapgen.view import draft_recipients, plan_sender
 
 
@@ -63,7 +63,7 @@ class EmlRenderer:
         sender = plan_sender(view)
         draft = Draft(
             subject=draft_subject(ctx),
-            sender=Mailbox(sender.name, sender.email) if sender and sender.email else None,
+            sender=mailbox(sender),
             to=mailboxes(draft_recipients(view)),
             text=text,
             html=document,

@@ -90,6 +90,11 @@ class Draft:
         return message.as_bytes(policy=SMTP)
 
 
+def mailbox(person: StakeholderView | None) -> Mailbox | None:
+    """The person's mailbox, or None without a person or an email address."""
+    return Mailbox(person.name, person.email) if person is not None and person.email else None
+
+
 def mailboxes(people: Sequence[StakeholderView]) -> tuple[Mailbox, ...]:
     """Mailboxes of the people who have an email address, in order."""
     return tuple(Mailbox(p.name, p.email) for p in people if p.email)
