@@ -23,7 +23,7 @@ from mapgen.pipeline import RenderRequest, render_plan, write_atomically
 from mapgen.renderers.base import RenderOptions
 from mapgen.renderers.mime import Draft, Mailbox
 from mapgen.send import Mailer, Result, SmtpSettings, collect, prepare
-from tests.conftest import ROOT, render_sample
+from tests.conftest import ROOT, render_sample, require_tool
 from tests.test_serve import free_port
 
 PLAN_FILE = ROOT / "samples" / "northwind-acme" / "plan.yaml"
@@ -262,3 +262,59 @@ def test_last_weeks_digests_are_left_out(smtp: tuple[Recorder, int], tmp_path: P
     assert sent == expected
     for name in only_last_week:
         assert f"left out {name}: as of 2027-01-12" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (the client trusts it through SSL_CERT_FILE)."""
+    import subprocess
+
+    openssl = require_tool("openssl")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_starttls_and_implicit_tls(
+    certificate: tuple[Path, Path], digests: list, tmp_path: Path, security: str
+) -> None:  # type: ignore[type-arg]
+    import ssl
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    recorder, port = Recorder(), free_port()
+    tls = (
+        {"tls_context": context, "require_starttls": True}
+        if security == "starttls"
+        else {"ssl_context": context}
+    )
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=_authenticate,
+        # aiosmtpd knows only STARTTLS as TLS; under implicit TLS it would not offer AUTH at all
+        auth_require_tls=security == "starttls",
+        **tls,
+    )
+    controller.start()
+    try:
+        write_atomically(tmp_path, digests[:1])
+        env = environment(
+            port, MAPGEN_SMTP_SECURITY=security, MAPGEN_SMTP_USER="mapgen", MAPGEN_SMTP_PASSWORD="s3cret"
+        )
+        untrusted = run_send(env, str(tmp_path))
+        assert untrusted.returncode == 2 and "TLS with the SMTP server failed" in untrusted.stderr
+        assert recorder.received == []
+        trusted = run_send({**env, "SSL_CERT_FILE": str(cert)}, str(tmp_path))
+        assert trusted.returncode == 0, trusted.stderr
+        assert len(recorder.received) == 1
+    finally:
+        controller.stop()
