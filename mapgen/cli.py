@@ -472,10 +472,12 @@ def schema(fmt: str) -> None:
 def diff(old: Path, new: Path, fmt: str, audience: str) -> None:
     """Summarise what changed between two revisions of a plan, most important first."""
     from mapgen.audience import Audience
-    from mapgen.diff import as_json, as_markdown, as_text, compare
+    from mapgen.diff import as_json, as_markdown, as_text, compare, comparison_warnings
     from mapgen.load import load_plan
 
     before, after = load_plan(old), load_plan(new)
+    for warning in comparison_warnings(before, after):
+        click.echo(warning, err=True)
     changes = compare(before.plan, after.plan, Audience(audience))
     click.echo({"text": as_text, "markdown": as_markdown, "json": as_json}[fmt](changes), nl=False)
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from mapgen.errors import did_you_mean
 from mapgen.spec import DEAL_ANCHORS, MAX_DATE, MIN_DATE, RelativeDate, in_date_range
 
 
@@ -113,6 +114,9 @@ def resolve_all(
             try:
                 if value.anchor not in values:
                     kinds = "start, target_close, go_live or an action id"
+                    hint = did_you_mean(value.anchor, [n for n in values if not n.startswith("__")])
+                    if hint:
+                        raise UnknownAnchor(f"unknown anchor '{value.anchor}' in '{value}'{hint}")
                     raise UnknownAnchor(f"unknown anchor '{value.anchor}' in '{value}' (use {kinds})")
                 if value.anchor in stack:
                     raise DateCycle([*stack[stack.index(value.anchor) :], value.anchor])

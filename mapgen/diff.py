@@ -9,6 +9,7 @@ that moved, then slips and blockers, then progress, then housekeeping.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -21,6 +22,7 @@ from mapgen.spec import Action, Plan, Status, Visibility
 
 if TYPE_CHECKING:
     from mapgen.i18n import Localizer
+    from mapgen.load import LoadedPlan
 
 _STATUS_WORDS = {
     Status.NOT_STARTED: "not started",
@@ -246,6 +248,27 @@ def compare(old: Plan, new: Plan, audience: Audience = Audience.BUYER) -> Change
     )
 
 
+def comparison_warnings(old: LoadedPlan, new: LoadedPlan) -> list[str]:
+    """What makes a comparison suspect: two different plans, or a re-share without a new revision."""
+    warnings = []
+    if old.plan.id != new.plan.id:
+        warnings.append(
+            f"{new.path}: warning: plan id '{new.plan.id}' differs from '{old.plan.id}' in {old.path}; "
+            "check that they are two revisions of the same plan"
+        )
+    if old.plan.revision == new.plan.revision:
+        warnings.append(
+            f"{new.path}: warning: same revision {new.plan.revision} as {old.path}; "
+            "bump `revision` in the newer plan before re-sharing it"
+        )
+    elif old.plan.revision > new.plan.revision:
+        warnings.append(
+            f"{old.path}: warning: revision {old.plan.revision} is later than {new.plan.revision} "
+            f"in {new.path}; give the older plan first"
+        )
+    return warnings
+
+
 def changes_since(old_path: Path, plans: list[Plan], audience: Audience) -> Changes:
     """For `render --since`: the changes from the plan file `old_path` to the one plan rendered.
 
@@ -407,13 +430,33 @@ def _status_change(t: Localizer, old: Action, new: Action, label: str) -> Change
     elif old.status is Status.DONE:
         kind, summary = Kind.REOPENED, t.gettext("%(label)s was reopened: now %(now)s.") % words
     elif new.status is Status.BLOCKED:
-        kind, summary = Kind.BLOCKED, t.gettext("%(label)s is now blocked (was %(was)s).") % words
+        kind, reason = Kind.BLOCKED, blocked_reason(new)
+        if reason:
+            summary = t.gettext("%(label)s is now blocked (was %(was)s): %(reason)s") % {
+                **words,
+                "reason": reason,
+            }
+        else:
+            summary = t.gettext("%(label)s is now blocked (was %(was)s).") % words
     elif old.status is Status.BLOCKED:
         summary = t.gettext("%(label)s is no longer blocked: now %(now)s.") % words
     else:
         summary = t.gettext("%(label)s is now %(now)s (was %(was)s).") % words
     return Change(kind, new.id, new.title, summary, _STATUS_WORDS[old.status], _STATUS_WORDS[new.status],
                   milestone=new.milestone)  # fmt: skip
+
+
+def blocked_reason(action: Action, limit: int = 200) -> str:
+    """The first paragraph of a blocked action's notes, as plain text: why it is blocked."""
+    if not action.notes:
+        return ""
+    paragraph = action.notes.strip().split("\n\n", 1)[0]
+    text = " ".join(re.sub(r"[*_`<>]", "", paragraph).split())
+    text = re.sub(r"^blocked\s*:\s*", "", text, flags=re.IGNORECASE)
+    text = text[:1].upper() + text[1:]
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return text if text.endswith((".", "…", "!", "?")) else text + "."
 
 
 def _metric_changes(t: Localizer, old: Plan, new: Plan) -> list[Change]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from mapgen.errors import InvalidInput, Problem, UsageError
 from mapgen.load import load_data
-from mapgen.source import read_plan_data
+from mapgen.source import Lines, read_plan_data
 from mapgen.spec import DEAL_ANCHORS
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]")
@@ -56,7 +56,7 @@ def instantiate(template: Path, assignments: list[str], *, today: date | None = 
     yaml_rt.preserve_quotes = True
     yaml_rt.width = 4096
     yaml_rt.indent(mapping=2, sequence=4, offset=2)
-    data, _ = read_plan_data(template)
+    data, lines = read_plan_data(template)
     try:
         document = yaml_rt.load(template.read_text(encoding="utf-8-sig"))
     except Exception as exc:
@@ -70,14 +70,13 @@ def instantiate(template: Path, assignments: list[str], *, today: date | None = 
         assign(document, parts, value, text)
         assign(data, parts, value, text)
 
-    where = f"{template} (with --set)"
     try:
         plan, problems = load_data(data, template.resolve().parent)
     except InvalidInput as exc:
-        raise InvalidInput([Problem(p.message, p.path, where) for p in exc.problems]) from None
+        raise InvalidInput(_blame(exc.problems, parsed, template, lines)) from None
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise InvalidInput([Problem(p.message, p.path, where) for p in errors])
+        raise InvalidInput(_blame(errors, parsed, template, lines))
 
     for name in DEAL_ANCHORS:
         if name in document.get("deal", {}):
@@ -93,6 +92,44 @@ def instantiate(template: Path, assignments: list[str], *, today: date | None = 
     out = io.StringIO()
     yaml_rt.dump(document, out)
     return _without_header(out.getvalue(), template)
+
+
+def _blame(
+    problems: list[Problem], parsed: list[tuple[list[str | int], Any, str]], template: Path, lines: Lines
+) -> list[Problem]:
+    """Each problem where the user can fix it: the `--set` that wrote the field, else the template's line."""
+    from mapgen.load import _locate
+    from mapgen.source import join_path
+
+    assigned = []
+    for parts, _value, text in parsed:
+        path = ""
+        for part in parts:
+            path = join_path(path, part)
+        assigned.append((path, text))
+    blamed = []
+    for problem in problems:
+        setter = next(
+            (text for path, text in assigned if _within(problem.path, path) or _within(path, problem.path)),
+            None,
+        )
+        if setter is not None and setter != "updated":
+            message = problem.message
+            if (
+                message.startswith("expected a mapping of fields (")
+                and problem.path == setter.partition("=")[0]
+            ):
+                first = message.partition("(")[2].split(",")[0].rstrip(")")
+                message += f": set one field, such as --set {problem.path}.{first}={setter.partition('=')[2]}"
+            blamed.append(Problem(message, problem.path, f"--set {setter}", None, problem.severity))
+        else:
+            blamed.append(_locate(problem, str(template), lines))
+    return sorted(blamed, key=lambda p: (p.file.startswith("--set"), p.line or 0))
+
+
+def _within(path: str, ancestor: str) -> bool:
+    """True when `path` is `ancestor` or a field inside it."""
+    return path == ancestor or path.startswith((ancestor + ".", ancestor + "["))
 
 
 def _without_header(text: str, template: Path) -> str:

@@ -92,14 +92,20 @@ def resolve_dates(plan: Plan, problems: list[Problem]) -> Plan:
 
     resolved = resolve_all(values, calendar, on_error)
     metric_dates = {}
+    # Anchors already resolved are passed as dates, so a broken anchor is reported once, at its own
+    # line, and not again at every metric counted from it.
+    known = {n: resolved[n] if resolved.get(n) is not None else values[n] for n in values}
     for i, metric in enumerate(plan.metrics):
         value = metric.measure_by
         if isinstance(value, RelativeDate):
-            extra = {**values, "__metric__": value}
             value = resolve_all(
-                extra,
+                {**known, "__metric__": value},
                 calendar,
-                lambda _n, exc, i=i: problems.append(Problem(str(exc), path=f"metrics[{i}].measure_by")),
+                lambda name, exc, i=i: (
+                    problems.append(Problem(str(exc), path=f"metrics[{i}].measure_by"))
+                    if name == "__metric__"
+                    else None
+                ),
             )["__metric__"]
         metric_dates[metric.id] = value.date() if isinstance(value, datetime) else value
     deal = plan.deal.model_copy(update={n: resolved[n] for n in DEAL_ANCHORS})
@@ -152,6 +158,12 @@ def _message(err: Any, path: str) -> str:
         return f"unknown field '{field}'{did_you_mean(field, allowed)}"
     if kind == "missing":
         return "required field is missing"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        fields = _fields_at(path)
+        listed = f" ({', '.join(fields)})" if fields else ""
+        return f"expected a mapping of fields{listed}, got {_shown(err.get('input'))}"
+    if kind == "list_type":
+        return f"expected a list, got {_shown(err.get('input'))}"
     if kind == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern", "")
         hint = PATTERN_HINTS.get(pattern)
@@ -168,6 +180,12 @@ def _message(err: Any, path: str) -> str:
         hint = did_you_mean(err["input"], choices)
         return f"unknown value '{err['input']}'{hint}; expected one of: {', '.join(choices)}"
     return message[:1].lower() + message[1:]
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it, short."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _fields_at(path: str) -> list[str]:

@@ -173,6 +173,9 @@ def _when(value: Any) -> date | datetime | RelativeDate:
             raise ValueError(f"not a real date: '{text}' ({exc})") from None
         if parsed is not None:
             return in_date_range(parsed)
+        readings = written_date_readings(text)
+        if readings:
+            raise ValueError(readings)
         relative = RelativeDate.parse(text)
         if relative is not None:
             return relative
@@ -180,6 +183,30 @@ def _when(value: Any) -> date | datetime | RelativeDate:
         "expected a date (YYYY-MM-DD), a date-time (YYYY-MM-DD HH:MM) "
         "or a relative date such as 'target_close - 10bd'"
     )
+
+
+_WRITTEN_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
+
+
+def written_date_readings(text: str) -> str | None:
+    """For `12/03/2027` or `03.12.27`, a message giving every date it can mean, as YYYY-MM-DD."""
+    match = _WRITTEN_DATE.fullmatch(text)
+    if match is None:
+        return None
+    first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    year += 2000 if year < 100 else 0
+    readings: list[tuple[date, str]] = []
+    for month, day, order in ((first, second, "month/day"), (second, first, "day/month")):
+        try:
+            readings.append((date(year, month, day), order))
+        except ValueError:
+            continue
+    if not readings:
+        return f"'{text}' is not a real date; write dates as YYYY-MM-DD"
+    if len({d for d, _ in readings}) == 1:
+        return f"'{text}' is not in YYYY-MM-DD form: write {readings[0][0].isoformat()}"
+    options = " or ".join(f"{d.isoformat()} ({order})" for d, order in readings)
+    return f"'{text}' is ambiguous: write {options}, as YYYY-MM-DD"
 
 
 def _when_json(value: date | datetime | RelativeDate) -> str:
@@ -207,6 +234,8 @@ def _plain_date(value: Any) -> date:
         result = _when(value)
     except ValueError as exc:
         if str(exc).startswith("not a real date") or "that plan dates must lie in" in str(exc):
+            raise
+        if isinstance(value, str) and written_date_readings(value.strip()):
             raise
         result = None
     if isinstance(result, datetime) or not isinstance(result, date):

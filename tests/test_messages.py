@@ -1,0 +1,82 @@
+"""Error and warning messages a new user meets: dates, anchors, --set, diff."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mapgen.cli import main
+from mapgen.errors import InvalidInput
+from mapgen.instantiate import instantiate
+from mapgen.spec import written_date_readings
+from tests.conftest import SAMPLES_DIR
+
+MID_MARKET = SAMPLES_DIR / "templates" / "mid-market.yaml"
+ENTERPRISE = SAMPLES_DIR / "northwind-acme"
+
+
+def problems(template: Path, *assignments: str) -> list[str]:
+    with pytest.raises(InvalidInput) as raised:
+        instantiate(template, list(assignments), today=date(2027, 1, 4))
+    return [str(p) for p in raised.value.problems]
+
+
+def test_slash_dates_give_every_reading() -> None:
+    assert written_date_readings("12/03/2027") == (
+        "'12/03/2027' is ambiguous: write 2027-12-03 (month/day) or 2027-03-12 (day/month), as YYYY-MM-DD"
+    )
+    assert written_date_readings("06/30/2027") == "'06/30/2027' is not in YYYY-MM-DD form: write 2027-06-30"
+    assert written_date_readings("31.12.27") == "'31.12.27' is not in YYYY-MM-DD form: write 2027-12-31"
+    assert written_date_readings("target_close") is None
+
+
+def test_set_problems_name_the_set_argument() -> None:
+    assert problems(MID_MARKET, "deal.target_close=12/03/2027") == [
+        "--set deal.target_close=12/03/2027: deal.target_close: '12/03/2027' is ambiguous: "
+        "write 2027-12-03 (month/day) or 2027-03-12 (day/month), as YYYY-MM-DD"
+    ]
+    assert problems(MID_MARKET, "buyer=Acme") == [
+        "--set buyer=Acme: buyer: expected a mapping of fields (name, logo, website), got 'Acme': "
+        "set one field, such as --set buyer.name=Acme"
+    ]
+
+
+def test_a_typo_in_an_anchor_is_reported_once_on_its_line(tmp_path: Path) -> None:
+    text = MID_MARKET.read_text(encoding="utf-8")
+    text = text.replace("due: discovery-call + 5bd", "due: discovry-call + 5bd")
+    text = text.replace("measure_by: go_live + 60bd", "measure_by: demo + 60bd")
+    template = tmp_path / "typo.yaml"
+    template.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("        due: discovry-call + 5bd") + 1
+    assert problems(template, "deal.target_close=2027-06-30") == [
+        f"{template}:{line}: phases[0].actions[1].due: unknown anchor 'discovry-call' in "
+        "'discovry-call + 5bd' (did you mean 'discovery-call'?)"
+    ]
+
+
+def test_diff_warns_about_what_it_compares(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "plans"
+    shutil.copytree(ENTERPRISE, folder)
+    old = folder / "plan.yaml"
+    text = old.read_text(encoding="utf-8").replace("id: northwind-acme", "id: other", 1)
+    text = text.replace(
+        "        status: in_progress\n        depends_on: [current-cost]\n"
+        '        notes: "Draft model: [Acme ROI v2](https://northwind.example/share/acme-roi-v2)"',
+        "        status: blocked\n        depends_on: [current-cost]\n"
+        '        notes: "Blocked: waiting for **Acme finance** to share the cost baseline."',
+    )
+    new = folder / "new.yaml"
+    new.write_text(text, encoding="utf-8")
+    with pytest.raises(SystemExit) as done:
+        main(["diff", str(old), str(new)])
+    assert done.value.code == 0
+    out, err = capsys.readouterr()
+    assert "warning: plan id 'other' differs from 'northwind-acme'" in err
+    assert "warning: same revision 4 as" in err
+    assert (
+        '"Build the ROI model with Acme\'s cost baseline" is now blocked (was in progress): '
+        "Waiting for Acme finance to share the cost baseline." in out
+    )
