@@ -60,7 +60,7 @@ def load_data(data: Any, base_dir: Path) -> tuple[Plan, list[Problem]]:
     try:
         raw = Plan.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(_pydantic_problems(exc, data)) from None
+        raise InvalidInput(pydantic_problems(exc, data)) from None
     problems: list[Problem] = []
     plan = resolve_dates(raw, problems)
     problems += check_plan(plan, base_dir)
@@ -127,8 +127,9 @@ def _in_zone(value: Any, zone: ZoneInfo) -> Any:
     return value
 
 
-def _pydantic_problems(exc: ValidationError, data: Any) -> list[Problem]:
-    """One problem per pydantic error, with the path as the user wrote it (no union tags)."""
+def pydantic_problems(exc: ValidationError, data: Any, model: Any = Plan) -> list[Problem]:
+    """One problem per pydantic error of `model` (a plan unless said), in mapgen's words, with the
+    path as the user wrote it (no union tags)."""
     problems: list[Problem] = []
     seen: set[str] = set()
     for err in exc.errors(include_url=False):
@@ -146,20 +147,20 @@ def _pydantic_problems(exc: ValidationError, data: Any) -> list[Problem]:
         if path in seen:
             continue
         seen.add(path)
-        problems.append(Problem(_message(err, path), path=path))
+        problems.append(Problem(_message(err, path, model), path=path))
     return problems
 
 
-def _message(err: Any, path: str) -> str:
+def _message(err: Any, path: str, model: Any = Plan) -> str:
     kind = err["type"]
     field = path.rsplit(".", 1)[-1].split("[")[0]
     if kind == "extra_forbidden":
-        allowed = _fields_at(path.rsplit(".", 1)[0] if "." in path else "")
+        allowed = _fields_at(path.rsplit(".", 1)[0] if "." in path else "", model)
         return f"unknown field '{field}'{did_you_mean(field, allowed)}"
     if kind == "missing":
         return "required field is missing"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        fields = _fields_at(path)
+        fields = _fields_at(path, model)
         listed = f" ({', '.join(fields)})" if fields else ""
         return f"expected a mapping of fields{listed}, got {_shown(err.get('input'))}"
     if kind == "list_type":
@@ -188,12 +189,12 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _fields_at(path: str) -> list[str]:
+def _fields_at(path: str, root: Any = Plan) -> list[str]:
     """Field names the model at `path` accepts, for "did you mean" suggestions."""
     import re
     import typing
 
-    model: Any = Plan
+    model: Any = root
     for part in filter(None, re.split(r"\.|\[\d+\]", path)):
         field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
         if field is None:

@@ -91,8 +91,24 @@ def render_template(layout: Layout, name: str, context: dict[str, Any]) -> str:
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"layout '{layout.name}' has no template {exc.name}") from None
     except jinja2.TemplateError as exc:
-        where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else name
+        where = (
+            f"{exc.filename}:{exc.lineno}"
+            if isinstance(exc, jinja2.TemplateSyntaxError)
+            else _template_line(exc, name)
+        )
         raise UsageError(f"layout '{layout.name}', {where}: {exc.message}") from None
+
+
+def _template_line(exc: BaseException, name: str) -> str:
+    """`file:line` of the innermost template frame of a render error (Jinja rewrites tracebacks so
+    that template frames carry the template's file name and line), or the template's name."""
+    where, frame = name, exc.__traceback__
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".html", ".txt")):
+            where = f"{filename}:{frame.tb_lineno}"
+        frame = frame.tb_next
+    return where
 
 
 def party_of(view: PlanView, side: Side) -> Party:

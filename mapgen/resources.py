@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mapgen.errors import InvalidInput, Problem, UsageError, did_you_mean
 
@@ -79,16 +79,36 @@ def read_folder_file(folder: Path, name: str, model: type[Model], kind: str) -> 
     if not path.is_file():
         raise UsageError(f"{folder} is not a {kind}: it has no {name}")
     try:
-        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise InvalidInput([Problem(f"invalid YAML: {exc}", file=str(path))]) from None
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark is not None else None
+        raise InvalidInput([Problem(f"not valid YAML: {reason}", file=str(path), line=line)]) from None
+    try:
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(
-            [
-                Problem(err["msg"], ".".join(str(p) for p in err["loc"]), str(path))
-                for err in exc.errors(include_url=False)
-            ]
-        ) from None
+        raise InvalidInput(located_problems(exc, data, model, [path])) from None
+
+
+def located_problems(exc: Any, data: Any, model: Any, files: list[Path], prefix: str = "") -> list[Problem]:
+    """A layout's or theme's validation errors in mapgen's words, each at the line of the first file
+    in `files` (a child before its parents) that writes the field; `prefix` roots the paths."""
+    from mapgen.load import _locate, pydantic_problems
+    from mapgen.source import read_plan_data
+
+    sources = []
+    for file in files:
+        try:
+            sources.append((file, read_plan_data(file)[1]))
+        except InvalidInput:
+            sources.append((file, {}))
+    located = []
+    for problem in pydantic_problems(exc, data, model):
+        path = f"{prefix}.{problem.path}".strip(".") if problem.path else prefix
+        file, lines = next(((f, lines) for f, lines in sources if path in lines), sources[0])
+        located.append(_locate(Problem(problem.message, path), str(file), lines))
+    return sorted(located, key=lambda p: (p.file, p.line or 0))
 
 
 def extends_chain(

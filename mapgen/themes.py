@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from mapgen.errors import InvalidInput, Problem, UsageError
-from mapgen.resources import extends_chain
+from mapgen.resources import extends_chain, located_problems
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Length = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?(pt|mm|cm|in|px)$")]
@@ -153,13 +153,9 @@ def load_theme(name_or_path: str) -> Theme:
     try:
         tokens = Tokens.model_validate(merged)
     except ValidationError as exc:
-        problems = [
-            Problem(
-                err["msg"], "tokens." + ".".join(str(p) for p in err["loc"]), str(chain[0][0] / "theme.yaml")
-            )
-            for err in exc.errors(include_url=False)
-        ]
-        raise InvalidInput(problems) from None
+        files = [folder / "theme.yaml" for folder, _ in chain]
+        problems = located_problems(exc, merged, Tokens, files, prefix="tokens")
+        raise InvalidInput([_with_hint(p) for p in problems]) from None
 
     dirs = tuple(folder for folder, _ in chain)
     css_parts: list[str] = []
@@ -180,6 +176,23 @@ def load_theme(name_or_path: str) -> Theme:
         fonts=tuple(fonts.values()),
         dirs=dirs,
     )
+
+
+_HINTS = {
+    "^#[0-9a-fA-F]{6}$": "a colour is written #rrggbb, such as #1f3a93",
+    r"^\d+(\.\d+)?(pt|mm|cm|in|px)$": "a length is a number and a unit (pt, mm, cm, in or px), such as 10pt",
+    "^[A-Za-z0-9 ,'\"-]+$": "a font stack is family names separated by commas, such as Inter, sans-serif",
+}
+
+
+def _with_hint(problem: Problem) -> Problem:
+    """Theme patterns in words: a regular expression is no help to whoever edits theme.yaml."""
+    for pattern, hint in _HINTS.items():
+        if pattern in problem.message:
+            got = problem.message.rpartition(" (got ")[2].rstrip(")") if " (got " in problem.message else ""
+            message = f"{hint}" + (f" (got {got})" if got else "")
+            return Problem(message, problem.path, problem.file, problem.line, problem.severity)
+    return problem
 
 
 def _confined(folder: Path, relative: str) -> Path:

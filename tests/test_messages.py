@@ -80,3 +80,45 @@ def test_diff_warns_about_what_it_compares(tmp_path: Path, capsys: pytest.Captur
         '"Build the ROI model with Acme\'s cost baseline" is now blocked (was in progress): '
         "Waiting for Acme finance to share the cost baseline." in out
     )
+
+
+def test_theme_errors_in_mapgen_words_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    theme = tmp_path / "brand"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text(
+        'extends: default\ntokens:\n  colors:\n    primary: "#ffcc0"\n  page:\n    size: A5\n  logo:\n    file: x.png\n'
+    )
+    with pytest.raises(SystemExit) as done:
+        main(["render", str(SAMPLES_DIR / "minimal" / "plan.yaml"), "-f", "html", "--theme", str(theme)])
+    assert done.value.code == 2
+    err = capsys.readouterr().err.splitlines()
+    name = theme / "theme.yaml"
+    assert err[0] == f"{name}:4: tokens.colors.primary: a colour is written #rrggbb, such as #1f3a93"
+    assert err[1] == f"{name}:6: tokens.page.size: unknown value 'A5'; expected one of: A4, Letter"
+    assert err[2].startswith(f"{name}:8: tokens.logo.file: unknown field 'file'")
+    assert "Extra inputs" not in "\n".join(err)
+
+
+def test_layout_template_errors_name_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    layout = tmp_path / "mine"
+    (layout / "sections").mkdir(parents=True)
+    (layout / "layout.yaml").write_text("extends: standard\n")
+    (layout / "sections" / "summary.j2").write_text("<h2>Summary</h2>\n{{ nosuch.thing }}\n")
+    with pytest.raises(SystemExit):
+        main(
+            [
+                "render",
+                str(SAMPLES_DIR / "minimal" / "plan.yaml"),
+                "-f",
+                "html",
+                "--layout",
+                str(layout),
+                "-o",
+                str(tmp_path / "o"),
+            ]
+        )
+    assert f"{layout / 'sections' / 'summary.j2'}:2: 'nosuch' is undefined" in capsys.readouterr().err
