@@ -392,13 +392,33 @@ def render(
 @plan_file_output
 @set_option
 @force_option
-def new(template: str, output: Path, assignments: tuple[str, ...], force: bool) -> None:
-    """Make a plan from a template: values set, every date made absolute."""
+@click.option(
+    "--theme",
+    metavar="NAME|PATH",
+    shell_complete=complete_names("themes"),
+    help="Theme whose seller: block gives the seller's name and website [default: $MAPGEN_HOME/seller.yaml].",
+)
+def new(template: str, output: Path, assignments: tuple[str, ...], force: bool, theme: str | None) -> None:
+    """Make a plan from a template: values set, every date made absolute.
+
+    The seller's name and website come from --theme's seller: block or $MAPGEN_HOME/seller.yaml
+    when the template has only a placeholder for them (docs/themes.md).
+    """
+    from mapgen.branding import brand_for
     from mapgen.instantiate import instantiate
     from mapgen.resources import find
 
     _refuse_overwrite(output, force)
-    text = instantiate(find("templates", template, pattern="*.yaml"), list(assignments), today=date.today())
+    brand = None
+    if theme is not None:
+        from mapgen.themes import load_theme
+
+        brand = brand_for(load_theme(theme))
+    else:
+        brand = brand_for(None)
+    text = instantiate(
+        find("templates", template, pattern="*.yaml"), list(assignments), today=date.today(), brand=brand
+    )
     click.echo(str(_write_plan_file(output, text)))
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from mapgen.branding import Brand
 from mapgen.errors import InvalidInput, Problem, UsageError
 from mapgen.load import load_data
 from mapgen.source import Lines, read_plan_data
@@ -44,11 +45,14 @@ def parse_assignment(text: str) -> tuple[list[str | int], Any]:
     return parts, value
 
 
-def instantiate(template: Path, assignments: list[str], *, today: date | None = None) -> str:
+def instantiate(
+    template: Path, assignments: list[str], *, today: date | None = None, brand: Brand | None = None
+) -> str:
     """The text of a ready plan made from `template` with `assignments` applied.
 
     `updated` becomes `today` unless it is set explicitly: a new plan's status is as of the day it
-    was made, not the day the template was written.
+    was made, not the day the template was written. The seller's name and website come from
+    `brand` (a theme's or $MAPGEN_HOME's) where the template leaves a placeholder or nothing.
     """
     from ruamel.yaml import YAML
 
@@ -66,6 +70,7 @@ def instantiate(template: Path, assignments: list[str], *, today: date | None = 
     parsed = [(*parse_assignment(text), text) for text in assignments]
     if today is not None and not any(parts == ["updated"] for parts, _, _ in parsed):
         parsed.insert(0, (["updated"], today, "updated"))
+    parsed = _brand_assignments(brand, data, parsed) + parsed
     for parts, value, text in parsed:
         assign(document, parts, value, text)
         assign(data, parts, value, text)
@@ -92,6 +97,28 @@ def instantiate(template: Path, assignments: list[str], *, today: date | None = 
     out = io.StringIO()
     yaml_rt.dump(document, out)
     return _without_header(out.getvalue(), template)
+
+
+def _brand_assignments(
+    brand: Brand | None, data: Any, parsed: list[tuple[list[str | int], Any, str]]
+) -> list[tuple[list[str | int], Any, str]]:
+    """`seller.name` and `seller.website` from the brand, where the template has only a placeholder
+    or nothing and no --set gives them."""
+    from mapgen.readiness import PLACEHOLDER
+
+    if brand is None:
+        return []
+    seller = data.get("seller") if isinstance(data, dict) else None
+    seller = seller if isinstance(seller, dict) else {}
+    given = {tuple(parts) for parts, _, _ in parsed}
+    out: list[tuple[list[str | int], Any, str]] = []
+    for field in ("name", "website"):
+        value = getattr(brand, field)
+        current = seller.get(field)
+        empty = current is None or (isinstance(current, str) and PLACEHOLDER.fullmatch(current.strip()))
+        if value and empty and ("seller", field) not in given and ("seller",) not in given:
+            out.append((["seller", field], value, f"seller.{field}={value}"))
+    return out
 
 
 def _blame(

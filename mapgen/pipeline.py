@@ -84,8 +84,15 @@ def render_set(
         from mapgen.layouts import load_layout
         from mapgen.themes import load_theme
 
-        theme, layout = load_theme(request.theme), load_layout(request.layout)
-    ctx = RenderContext(view, request.options, theme, layout, item.base_dir)
+        theme = load_theme(request.theme).for_locale(item.plan.locale)
+        layout = load_layout(request.layout)
+    seller_logo = None
+    if theme is not None and item.plan.seller.logo is None:
+        from mapgen.branding import brand_for
+
+        brand = brand_for(theme)
+        seller_logo = brand.logo if brand is not None else None
+    ctx = RenderContext(view, request.options, theme, layout, item.base_dir, seller_logo=seller_logo)
     artifacts: list[Artifact] = []
     for renderer in renderers:
         if progress is not None:

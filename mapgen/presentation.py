@@ -62,7 +62,12 @@ def template_context(ctx: RenderContext) -> dict[str, Any]:
         "contents": visible_sections(view, ctx.layout.sections, changes_of(ctx) is not None),
         "options": ctx.options,
         "link": ctx.options.link,
-        "logos": {side: logo_data_uri(party_of(view, side), ctx.assets_dir) for side in Side},
+        "logos": {
+            side: logo_data_uri(
+                party_of(view, side), ctx.assets_dir, ctx.seller_logo if side is Side.SELLER else None
+            )
+            for side in Side
+        },
         "timeline": timeline_geometry(view, l10n),
         "changes": changes_of(ctx),
         "responsibilities": responsibilities(view),
@@ -115,12 +120,15 @@ def party_of(view: PlanView, side: Side) -> Party:
     return view.plan.buyer if side is Side.BUYER else view.plan.seller
 
 
-def logo_data_uri(party: Party, assets_dir: Path | None) -> str | None:
+def logo_data_uri(party: Party, assets_dir: Path | None, brand_logo: Path | None = None) -> str | None:
     """The party's logo as a data: URI, or None when it has none or it is refused.
 
     The loader already checked the file; it is checked again here because a renderer must never
-    read outside the plan's folder, whatever plan object it is handed.
+    read outside the plan's folder, whatever plan object it is handed. A party without a logo gets
+    `brand_logo` (the seller's, from the theme or $MAPGEN_HOME, checked when it was resolved).
     """
+    if party.logo is None and brand_logo is not None:
+        return _data_uri(brand_logo, MEDIA_TYPES[brand_logo.suffix.lower()])
     if party.logo is None or assets_dir is None:
         return None
     if check_asset(party.logo, Path(assets_dir)) is not None:

@@ -27,9 +27,13 @@ def builtin_dir(kind: str) -> Path:
     return installed if installed.is_dir() else _PACKAGE.parent / kind
 
 
+def user_home() -> Path:
+    """The user's mapgen folder: $MAPGEN_HOME, default ~/.config/mapgen."""
+    return Path(os.environ.get("MAPGEN_HOME") or Path.home() / ".config" / "mapgen")
+
+
 def user_dir(kind: str) -> Path:
-    home = os.environ.get("MAPGEN_HOME") or Path.home() / ".config" / "mapgen"
-    return Path(home) / kind
+    return user_home() / kind
 
 
 def search_dirs(kind: str) -> list[Path]:

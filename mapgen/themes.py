@@ -8,12 +8,15 @@ same name, so a user copies only what they change. The same tokens drive HTML, e
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from mapgen.branding import Brand, SellerDefaults
+from mapgen.branding import resolve as resolve_brand
 from mapgen.errors import InvalidInput, Problem, UsageError
 from mapgen.resources import extends_chain, located_problems
 
@@ -68,7 +71,8 @@ class Sizes(_Tokens):
 
 
 class Page(_Tokens):
-    size: Literal["A4", "Letter"]
+    size: Literal["A4", "Letter"] | None = None
+    """A4 or Letter; when left out, each plan prints on its locale's paper (see `page_size_for`)."""
     margin: Length
 
 
@@ -105,6 +109,8 @@ class ThemeFile(BaseModel):
     tokens: dict[str, Any] = {}
     fonts: list[FontFile] = []
     css: list[str] = []
+    seller: SellerDefaults | None = None
+    """The seller's brand (name, website, logo) for plans rendered with this theme."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,19 @@ class Theme:
     fonts: tuple[BundledFont, ...]
     dirs: tuple[Path, ...]
     """This theme's folder first, then its ancestors': where its assets may come from."""
+    page_size_set: bool = True
+    """False when no theme in the chain names a page size: then the plan's locale decides."""
+    seller: Brand | None = None
+    """The seller's brand from the nearest theme in the chain that declares one."""
+
+    def for_locale(self, locale: str) -> Theme:
+        """This theme on the paper of `locale` (Letter in the Americas' Letter countries, A4
+        elsewhere), unless the theme names a page size itself."""
+        size = page_size_for(locale)
+        if self.page_size_set or size == self.tokens.page.size:
+            return self
+        page = self.tokens.page.model_copy(update={"size": size})
+        return dataclasses.replace(self, tokens=self.tokens.model_copy(update={"page": page}))
 
     def asset(self, relative: str) -> Path:
         """A file of the theme (child first), refused if it resolves outside the theme folders."""
@@ -157,6 +176,9 @@ def load_theme(name_or_path: str) -> Theme:
         problems = located_problems(exc, merged, Tokens, files, prefix="tokens")
         raise InvalidInput([_with_hint(p) for p in problems]) from None
 
+    page_size_set = tokens.page.size is not None
+    if not page_size_set:
+        tokens = tokens.model_copy(update={"page": tokens.page.model_copy(update={"size": "A4"})})
     dirs = tuple(folder for folder, _ in chain)
     css_parts: list[str] = []
     fonts: dict[tuple[str, int, str], BundledFont] = {}
@@ -175,6 +197,10 @@ def load_theme(name_or_path: str) -> Theme:
         css="\n".join(css_parts),
         fonts=tuple(fonts.values()),
         dirs=dirs,
+        page_size_set=page_size_set,
+        seller=next(
+            (resolve_brand(f.seller, d, d / "theme.yaml") for d, f in chain if f.seller is not None), None
+        ),
     )
 
 
@@ -187,12 +213,29 @@ _HINTS = {
 
 def _with_hint(problem: Problem) -> Problem:
     """Theme patterns in words: a regular expression is no help to whoever edits theme.yaml."""
+    if problem.path.startswith("tokens.logo.") and problem.message.startswith("unknown field"):
+        message = (
+            problem.message + "; the seller's logo file goes in the theme's seller: block (docs/themes.md)"
+        )
+        return Problem(message, problem.path, problem.file, problem.line, problem.severity)
     for pattern, hint in _HINTS.items():
         if pattern in problem.message:
             got = problem.message.rpartition(" (got ")[2].rstrip(")") if " (got " in problem.message else ""
             message = f"{hint}" + (f" (got {got})" if got else "")
             return Problem(message, problem.path, problem.file, problem.line, problem.severity)
     return problem
+
+
+LETTER_REGIONS = frozenset(
+    {"US", "CA", "MX", "PR", "PH", "CL", "CO", "VE", "CR", "GT", "PA", "DO", "SV", "NI", "HN", "BZ"}
+)
+"""Countries whose offices print on US Letter; everywhere else uses A4 (ISO 216)."""
+
+
+def page_size_for(locale: str) -> Literal["A4", "Letter"]:
+    """The paper a plan in `locale` prints on: `en-US`, `en-CA`, `fr-CA`, `es-US`, `es-MX` -> Letter."""
+    region = next((part for part in reversed(locale.split("-")) if len(part) == 2 and part.isupper()), "")
+    return "Letter" if region in LETTER_REGIONS else "A4"
 
 
 def _confined(folder: Path, relative: str) -> Path:

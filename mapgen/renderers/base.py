@@ -46,6 +46,8 @@ class RenderContext:
     layout: Any = None
     assets_dir: Any = None
     """The plan's folder: the only place plan assets (logos) may come from."""
+    seller_logo: Any = None
+    """The brand logo (a checked file of the theme or $MAPGEN_HOME) for a plan without a seller logo."""
     rendered: dict[str, list[Artifact]] = field(default_factory=dict, compare=False, repr=False)
     """Artifacts already rendered in this run, by format: a format that embeds another (the eml
     draft attaches the PDF) takes them from here instead of rendering them twice."""

@@ -167,6 +167,10 @@ class _Builder:
         SVG logo is left out (the loader warns); the organisation's name is on the cover anyway."""
         found = []
         for party_name, party in (("seller", self.plan.seller), ("buyer", self.plan.buyer)):
+            brand = self.ctx.seller_logo if party_name == "seller" else None
+            if party.logo is None and brand is not None and brand.suffix.lower() != ".svg":
+                found.append(brand)
+                continue
             if party.logo is None or self.ctx.assets_dir is None:
                 continue
             base = Path(self.ctx.assets_dir)
