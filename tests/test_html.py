@@ -63,7 +63,7 @@ def test_structure_and_accessibility_basics() -> None:
     assert 'role="img" aria-labelledby="timeline-title timeline-desc"' in html
     assert '<th scope="col">' in html and '<th scope="row"' in html
     assert 'class="badge badge--overdue"><svg' in html, "badges carry an icon shape and text"
-    assert "@media print" in html and "@page { size: A4;" in html
+    assert "@media print" in html and "@page { size: Letter;" in html, "en-US prints on Letter"
 
 
 def test_buyer_html_has_no_internal_actions() -> None:

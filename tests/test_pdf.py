@@ -74,7 +74,7 @@ def rendered(
     ctx = RenderContext(
         build_view(loaded.plan, audience),
         RenderOptions(pdf_variant=variant),
-        load_theme(theme),
+        load_theme(theme).for_locale(loaded.plan.locale),
         load_layout(layout),
         loaded.base_dir,
     )
@@ -161,11 +161,13 @@ def test_one_page_fits_one_page(plan: Path, theme: str) -> None:
     assert result.warnings == ()
 
 
-def test_page_size_comes_from_the_theme() -> None:
-    a4 = rendered(ENTERPRISE, "standard", "default").reader.pages[0].mediabox
-    letter = rendered(ENTERPRISE, "standard", "executive").reader.pages[0].mediabox
-    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
-    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+def test_page_size_comes_from_the_theme_else_the_locale() -> None:
+    a4 = rendered(JAPANESE, "standard", "default").reader.pages[0].mediabox
+    letter = rendered(JAPANESE, "standard", "executive").reader.pages[0].mediabox
+    us = rendered(ENTERPRISE, "standard", "default").reader.pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842), "ja-JP prints on A4"
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792), "the theme says Letter"
+    assert (round(float(us.width)), round(float(us.height))) == (612, 792), "en-US prints on Letter"
 
 
 # ------------------------------------------------------------------------------------ content
@@ -399,7 +401,7 @@ def test_hostile_plan_cannot_inject_html_or_css(tmp_path: Path) -> None:
     text = squeezed("".join(page_texts(result.pdf)))
     assert squeezed("Plan <link rel=attachment href=file:///etc/passwd>") in text
     assert squeezed("@page { size: 1mm }") in text
-    assert round(float(reader.pages[0].mediabox.width)) == 595
+    assert round(float(reader.pages[0].mediabox.width)) == 612
 
 
 def _ctx_roots(tmp_path: Path) -> list[Path]:

@@ -31,7 +31,8 @@ def test_executive_differs_by_tokens_only() -> None:
     assert executive.css == default.css, "the executive theme adds no CSS: tokens drive everything"
     html_default, html_executive = page("default"), page("executive")
     assert "--color-primary:#14213d;" in html_executive and "--color-primary:#1f3a93;" in html_default
-    assert "@page { size: Letter;" in html_executive and "@page { size: A4;" in html_default
+    assert executive.page_size_set and not default.page_size_set, "default prints on the locale's paper"
+    assert "@page { size: Letter;" in html_executive and "@page { size: Letter;" in html_default  # en-US
     assert "cover__brand--right" in html_executive and "cover__brand--left" in html_default
     assert 'font-family:"Noto Serif"' in html_executive and 'font-family:"Noto Serif"' not in html_default
 
