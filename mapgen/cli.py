@@ -748,9 +748,10 @@ def send(out_dir: Path, dry_run: bool, drafts: bool, retries: int) -> None:
     """Deliver the digests (<id>.<person>.digest.eml) in OUT_DIR over SMTP.
 
     The server comes from MAPGEN_SMTP_HOST, _PORT, _SECURITY (starttls, tls, none), _USER,
-    _PASSWORD and _FROM. Exit 2 when a message could not be delivered to every recipient.
+    _PASSWORD and _FROM. Digests of people without an email address are left out with a note.
+    Exit 2 when a message could not be delivered to every recipient or a file could not be read.
     """
-    from mapgen.send import Mailer, Result, SmtpSettings, collect, prepare, stale_digests
+    from mapgen.send import Mailer, NoRecipient, Result, SmtpSettings, collect, prepare, stale_digests
 
     settings = None if dry_run else SmtpSettings.from_environment()
     files = collect(out_dir, drafts=drafts)
@@ -758,7 +759,7 @@ def send(out_dir: Path, dry_run: bool, drafts: bool, retries: int) -> None:
         click.echo(f"note: no {'.eml' if drafts else '.digest.eml'} files in {out_dir}", err=True)
     stale = stale_digests(files)
     counts = dict.fromkeys(Result, 0)
-    skipped = 0
+    skipped = unaddressed = 0
     mailer = None if settings is None else Mailer(settings, retries=retries)
     try:
         for path in files:
@@ -767,6 +768,10 @@ def send(out_dir: Path, dry_run: bool, drafts: bool, retries: int) -> None:
                 continue
             try:
                 outgoing = prepare(path, settings.sender if settings else None)
+            except NoRecipient as exc:
+                click.echo(f"left out {exc}", err=True)
+                unaddressed += 1
+                continue
             except UsageError as exc:
                 click.echo(f"skipped {exc}", err=True)
                 skipped += 1
@@ -789,7 +794,7 @@ def send(out_dir: Path, dry_run: bool, drafts: bool, retries: int) -> None:
     click.echo(
         f"{len(files)} file(s): {verb} {counts[Result.SENT]}, refused {counts[Result.REFUSED]}, "
         f"gave up {counts[Result.GAVE_UP]}, already sent {counts[Result.DUPLICATE]}, skipped {skipped}, "
-        f"older digests left out {len(stale)}",
+        f"older digests left out {len(stale)}, without an address {unaddressed}",
         err=True,
     )
     if counts[Result.REFUSED] or counts[Result.GAVE_UP] or skipped:

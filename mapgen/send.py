@@ -105,6 +105,10 @@ class Outgoing:
     subject: str
 
 
+class NoRecipient(UsageError):
+    """A digest for someone without an email address in the plan: left out, not a failure."""
+
+
 def collect(out_dir: Path, *, drafts: bool) -> list[Path]:
     """The digests in `out_dir` (and the plan drafts when asked), by name."""
     if not out_dir.is_dir():
@@ -162,7 +166,7 @@ def prepare(path: Path, settings_sender: str | None, now: Callable[[], float] = 
         )
     )
     if not recipients:
-        raise UsageError(f"{path}: no recipient (the person has no email in the plan)")
+        raise NoRecipient(f"{path}: no recipient (the person has no email in the plan)")
     from_address = parseaddr(str(message.get("From", "")))[1]
     sender = settings_sender or from_address
     if not sender:

@@ -171,7 +171,10 @@ def test_refused_recipient_is_reported_and_the_others_get_it(
     recorder, port = smtp
     recorder.refuse = {"gone@acme.example"}
     draft_file(tmp_path, "x.digest.eml", "jane@acme.example", "gone@acme.example", "tom@acme.example")
+    draft_file(tmp_path, "nobody.digest.eml")  # a person without an email: noted, not a failure
     result = run_send(environment(port), str(tmp_path))
+    assert "left out" in result.stderr and "nobody.digest.eml: no recipient" in result.stderr
+    assert "without an address 1" in result.stderr
     assert result.returncode == 2
     assert "refused x.digest.eml to gone@acme.example: 550 5.1.1 no such mailbox" in result.stderr
     assert [r for _, r, _ in recorder.received] == [["jane@acme.example", "tom@acme.example"]]
@@ -318,3 +321,12 @@ def test_starttls_and_implicit_tls(
         assert len(recorder.received) == 1
     finally:
         controller.stop()
+
+
+def test_a_person_without_email_is_not_a_failure(smtp: tuple[Recorder, int], tmp_path: Path) -> None:
+    recorder, port = smtp
+    draft_file(tmp_path, "a.digest.eml", "jane@acme.example")
+    draft_file(tmp_path, "b.digest.eml")
+    result = run_send(environment(port), str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert len(recorder.received) == 1 and "without an address 1" in result.stderr
