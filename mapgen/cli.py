@@ -425,8 +425,16 @@ def new(template: str, output: Path, assignments: tuple[str, ...], force: bool, 
 @cli.command("import")
 @click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
 @plan_file_output
-@click.option("--columns", metavar="MAPPING", help='Header to field, such as "Task Name=action,Resp.=owner".')
-@click.option("--date-format", metavar="FMT", help="The sheet's date format, such as %d.%m.%Y or DD.MM.YYYY.")
+@click.option(
+    "--columns",
+    metavar="MAPPING",
+    help='Full header text to field, such as "Task Name=action,Owner (Us)=owner:seller,Notes 2=ignore".',
+)
+@click.option(
+    "--date-format",
+    metavar="FMT",
+    help="The sheet's date format, such as DD/MM/YYYY or %d.%m.%Y; needed when dates could be day or month first.",
+)
 @click.option("--sheet", "sheet_name", metavar="NAME", help="Worksheet of an xlsx file (default: the first).")
 @set_option
 @force_option
@@ -440,7 +448,7 @@ def import_(
     force: bool,
 ) -> None:
     """Make a plan from a MAP spreadsheet (CSV or XLSX); problems are listed by row and column."""
-    from mapgen.importer import ImportOptions, import_sheet
+    from mapgen.sheets.plan import ImportOptions, import_sheet
 
     _refuse_overwrite(output, force)
     options = ImportOptions(columns, date_format, sheet_name, assignments, date.today())
@@ -450,6 +458,8 @@ def import_(
     click.echo(
         f"{written}: {result.actions} actions, {result.stakeholders} stakeholders, {result.phases} phases"
     )
+    for reading in result.readings:
+        click.echo(f"  {reading}")
 
 
 @cli.command()

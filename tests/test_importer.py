@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from mapgen.errors import InvalidInput, UsageError
-from mapgen.importer import ImportOptions, date_format, import_sheet
 from mapgen.load import load_plan
+from mapgen.sheets.dates import date_format
+from mapgen.sheets.plan import ImportOptions, import_sheet
 from mapgen.spec import Plan
 
 SHEETS = Path(__file__).parent / "fixtures" / "sheets"
@@ -61,7 +62,7 @@ def test_clean_csv(tmp_path: Path) -> None:
 
 
 def test_messy_csv_with_title_row_phase_rows_and_mixed_dates(tmp_path: Path) -> None:
-    plan, _, warnings = _import(tmp_path, SHEETS / "messy.csv")
+    plan, _, warnings = _import(tmp_path, SHEETS / "messy.csv", assignments=(*NAMES, "locale=en-US"))
     assert [p.name for p in plan.phases] == ["Discovery", "Evaluation"]
     actions = _actions(plan)
     dues = {a.title: a.due for a in actions.values()}
@@ -86,8 +87,8 @@ def test_messy_csv_with_title_row_phase_rows_and_mixed_dates(tmp_path: Path) -> 
     assert people["sam-whitaker"].email == "sam@northwind.example"
     assert people["jane-doe"].name == "jane doe" and people["jane-doe"].side == "buyer"
     assert people["chloe-martin"].side == "seller"
-    assert "Also: Sam Whitaker" in (actions["demo-to-ops-team"].notes or "")
-    assert any("row 10, column 'Resp.'" in w and "one owner per action" in w for w in warnings)
+    assert actions["demo-to-ops-team"].owner == "raj-patel"
+    assert actions["demo-to-ops-team"].contributors == ["sam-whitaker"], "the second person contributes"
     assert any("Chloe Martin" in w and "Joint" in w for w in warnings)
 
 
@@ -133,7 +134,9 @@ def test_semicolon_european_sheet(tmp_path: Path) -> None:
 def test_date_format_option_and_day_first_detection(tmp_path: Path) -> None:
     sheet = tmp_path / "dates.csv"
     sheet.write_text("Task,Owner,Side,Due\nA,Jo,Buyer,03/02/2027\nB,Jo,Buyer,04/02/2027\n", encoding="utf-8")
-    us, _, _ = _import(tmp_path, sheet)
+    with pytest.raises(InvalidInput, match="--date-format"):
+        _import(tmp_path, sheet)
+    us, _, _ = _import(tmp_path, sheet, date_format="MM/DD/YYYY")
     assert [a.due for _, a in us.actions()] == [date(2027, 3, 2), date(2027, 4, 2)]
     eu, _, _ = _import(tmp_path, sheet, date_format="DD/MM/YYYY")
     assert [a.due for _, a in eu.actions()] == [date(2027, 2, 3), date(2027, 2, 4)]
@@ -189,7 +192,9 @@ def test_loader_rules_are_reported_by_row(tmp_path: Path) -> None:
 
 
 def test_imported_plan_snapshot(snapshot_text) -> None:  # type: ignore[no-untyped-def]
-    result = import_sheet(SHEETS / "messy.csv", ImportOptions(today=TODAY, assignments=NAMES))
+    result = import_sheet(
+        SHEETS / "messy.csv", ImportOptions(today=TODAY, assignments=(*NAMES, "locale=en-US"))
+    )
     assert result.text == snapshot_text("yaml")
 
 
@@ -242,4 +247,5 @@ def test_a_first_name_reaches_the_person_the_sheet_names_in_full(tmp_path: Path)
     plan, _text, warnings = _import(tmp_path, sheet)
     assert sorted(s.name for s in plan.stakeholders) == ["Jane Doe", "Raj Patel", "Sam Whitaker"]
     assert _actions(plan)["pricing-review"].owner == "raj-patel"
-    assert any("Sam Whitaker noted in its notes" in w for w in warnings)
+    assert _actions(plan)["pricing-review"].contributors == ["sam-whitaker"]
+    assert warnings == []

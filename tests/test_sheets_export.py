@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from mapgen.audience import Audience
-from mapgen.importer import ImportOptions, import_sheet
 from mapgen.load import load_plan
+from mapgen.sheets.plan import ImportOptions, import_sheet
 from mapgen.spec import Visibility
 from mapgen.view import build_view
 from tests.conftest import DISTINCT_ENVIRONMENTS, SAMPLE_IDS, SAMPLES, render_sample
@@ -29,7 +29,8 @@ def _signature(plan, audience: Audience):  # type: ignore[no-untyped-def]
     view = build_view(plan, audience)
     actions = [
         (a.id, a.title, a.phase_name, a.owner_id, a.owner_name, a.side, a.due, a.status, a.completed, a.depends_on,
-         a.milestone, a.visibility, (a.outcome or "").strip(), (a.notes or "").strip())
+         a.milestone, a.visibility, (a.outcome or "").strip(), (a.notes or "").strip(),
+         tuple(c.id for c in a.contributors))
         for a in view.actions
     ]  # fmt: skip
     owners = {a.owner_id for a in view.actions}

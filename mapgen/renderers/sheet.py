@@ -1,13 +1,13 @@
 """The rows both spreadsheet formats write: one per action, in plan order, with the headers that
-`mapgen import` reads back (mapgen/columns.py), so an exported sheet imports to the same plan."""
+`mapgen import` reads back (mapgen/sheets/vocabulary.py), so an exported sheet imports to the same plan."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from mapgen.columns import EXPORT_HEADERS, STATUS_LABELS
 from mapgen.i18n import ROLE_LABELS, STATE_LABELS
+from mapgen.sheets.vocabulary import EXPORT_HEADERS, STATUS_LABELS
 from mapgen.spec import Visibility
 from mapgen.view import ActionView, PlanView
 
