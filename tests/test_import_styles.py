@@ -135,6 +135,33 @@ def test_side_column_with_people_in_a_contact_column(tmp_path: Path) -> None:
     assert any("row 10" in str(w) and "Unassigned" in str(w) for w in result.warnings)
 
 
+def test_an_owner_column_of_sides_takes_its_people_from_the_contact_column(tmp_path: Path) -> None:
+    sheet = _csv(
+        tmp_path,
+        "Step,Owner,Contact,Due\n"
+        "Kickoff,Joint,Sam Ortiz (AE) / Dana White,2027-01-05\n"
+        "Demo,Provider,Sam Ortiz,2027-01-20\n"
+        "Security review,Client,Dana White - CISO,2027-01-25\n"
+        "Order form signed,Both,Sam Ortiz & Kim Lee (Legal - Acme),2027-03-05\n",
+    )
+    plan, _ = _run(tmp_path, sheet)
+    assert _sides(plan) == {"Sam Ortiz": "seller", "Dana White": "buyer", "Kim Lee": "buyer"}
+    people = {s.name: s for s in plan.stakeholders}
+    assert people["Dana White"].title == "CISO" and people["Kim Lee"].role == "legal"
+    assert _who(plan)["Order form signed"] == ("sam-ortiz", ["kim-lee"])
+
+
+def test_a_contact_column_beside_owners_gives_roles_and_emails(tmp_path: Path) -> None:
+    sheet = _csv(
+        tmp_path,
+        "Step,Owner,Role/Contact,Due\nKickoff,Sam Ortiz,AE,2027-01-05\nDemo,Dana White,dana@acme.example,2027-01-20\n",
+    )
+    plan, _ = _run(tmp_path, sheet)
+    people = {s.name: s for s in plan.stakeholders}
+    assert (people["Sam Ortiz"].side, people["Sam Ortiz"].role) == ("seller", "account_executive")
+    assert (people["Dana White"].side, people["Dana White"].email) == ("buyer", "dana@acme.example")
+
+
 def test_milestone_column_is_the_step_when_there_is_no_action_column(tmp_path: Path) -> None:
     sheet = _csv(
         tmp_path,
@@ -265,3 +292,19 @@ def test_synonyms_are_data_shipped_in_the_package() -> None:
     assert TABLES.name == "columns.toml" and TABLES.parent.name == "sheets"
     assert header_lookup()["targetdate"] is Field.DUE
     assert io.StringIO(TABLES.read_text(encoding="utf-8")).readline().startswith("#")
+
+
+def test_cli_refuses_ambiguous_dates_and_says_which_reading_it_used(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    sheet, out = _csv(tmp_path, AMBIGUOUS), tmp_path / "plan.yaml"
+    command = [sys.executable, "-m", "mapgen", "import", str(sheet), "-o", str(out)]
+    refused = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert refused.returncode == 2 and not out.exists() and "Traceback" not in refused.stderr
+    assert "--date-format DD/MM/YYYY" in refused.stderr
+    done = subprocess.run(
+        [*command, "--date-format", "DD/MM/YYYY"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "dates in 'Due' read day first (DD/MM/YYYY): --date-format DD/MM/YYYY" in done.stdout

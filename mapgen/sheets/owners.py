@@ -126,11 +126,11 @@ class Owners:
         return people, per_row
 
     def _owner_details(self, row: SheetRow, person: Person) -> None:
-        """Role, title and email columns describe the row's owner."""
-        contact_texts = [
-            t for c, t in row.people if c.field is Field.CONTACT and not self.contacts_are_people
-        ]
-        for role_text in [row.text(Field.ROLE), *contact_texts]:
+        """Role, title, email and contact columns describe the row's owner; an email's domain that
+        names a party says the owner's side."""
+        contacts = [t for c, t in row.people if c.field is Field.CONTACT and not self.contacts_are_people]
+        emails = [t for t in contacts if EMAIL.fullmatch(t)]
+        for role_text in [row.text(Field.ROLE), *(t for t in contacts if t not in emails)]:
             if role_text and person.role is None:
                 role = parse_role(role_text)
                 if role is not None:
@@ -139,12 +139,17 @@ class Owners:
                     person.title = role_text
         person.title = person.title or row.text(Field.TITLE) or None
         contact = row.text(Field.EMAIL)
-        if contact and EMAIL.fullmatch(contact):
-            person.email = person.email or contact
-        elif contact:
+        if contact and not EMAIL.fullmatch(contact):
             self.warn(
                 row.line, row.headers[Field.EMAIL], f"'{contact}' is not an email address; not imported"
             )
+        elif contact:
+            emails.append(contact)
+        for email in emails:
+            person.email = person.email or email
+            side = side_of(email.split("@")[1].split(".")[0], self.parties)
+            if isinstance(side, Side):
+                person.strong.append(side)
 
     def stakeholders(self, people: dict[str, Person]) -> list[dict[str, Any]]:
         result = []

@@ -113,7 +113,7 @@ def _parse_one(part: str, parties: dict[str, Side]) -> Named | None:
     bracket = re.fullmatch(r"(.+?)\s*[(\[]([^()\[\]]*)[)\]]\s*(.*)", part)
     if bracket:
         part = (bracket.group(1) + " " + bracket.group(3)).strip()
-        notes.append(bracket.group(2).strip())
+        notes.extend(re.split(r"\s*[,;/]\s*|\s+[-–—]\s+", bracket.group(2).strip()))
     dash = _DASH.split(part, maxsplit=1)
     if len(dash) == 2:
         part = dash[0].strip()
