@@ -133,10 +133,14 @@ def test_export_neutralises_formulas_after_blanks(artifacts: dict[str, bytes]) -
 
     sheet = load_workbook(io.BytesIO(artifacts["joint-steps.xlsx"])).active
     headers = [c.value for c in sheet[1]]
+    risky = []
     for row in sheet.iter_rows(min_row=2):
         cells = dict(zip(headers, row, strict=True))
         for name in ("Action", "Outcome", "Notes"):
             cell = cells[name]
             text = str(cell.value or "")
-            if text.lstrip(" \u00a0").startswith(("=", "@", "+", "-")):
+            assert not text.lstrip(" \u00a0").startswith(("=", "@", "+", "-")), (name, text)
+            if text.startswith("'"):
                 assert cell.data_type == "s" and cell.quotePrefix, (name, text)
+                risky.append(text)
+    assert sorted(risky) == ["'=1+2 proposal", "'=HYPERLINK(\"http://evil.example\")", "'\u00a0@SUM(A1)"]

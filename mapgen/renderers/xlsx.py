@@ -3,7 +3,9 @@
 A header row, frozen panes (header and the first four columns), an autofilter, real date cells,
 the derived state in the "Tracking" column coloured with the theme's status colours, and widths
 that fit the text. openpyxl stamps the current time into docProps/core.xml and every zip entry;
-both are fixed to the plan's `updated` date so the same plan gives the same bytes.
+both are fixed to the plan's `updated` date so the same plan gives the same bytes. Text that a
+spreadsheet could run as a formula gets the same apostrophe as in the CSV (it survives a copy into
+another tool) and Excel's quote prefix (it stays text when edited); import removes the apostrophe.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, ClassVar
 
 from mapgen.renderers.base import Artifact, RenderContext
 from mapgen.renderers.sheet import DATE_COLUMNS, HEADERS, rows
-from mapgen.sheets.formulas import is_formula_like
+from mapgen.sheets.formulas import is_formula_like, neutralise
 from mapgen.view import PlanView, State
 
 DEFAULT_STATUS = {
@@ -62,10 +64,11 @@ def workbook_bytes(view: PlanView, theme: Any = None) -> bytes:
     for r, (action, cells) in enumerate(rows(view), start=2):
         for c, value in enumerate(cells):
             header = HEADERS[c]
-            cell = sheet.cell(row=r, column=c + 1, value=value)
+            risky = isinstance(value, str) and is_formula_like(value)
+            cell = sheet.cell(row=r, column=c + 1, value=neutralise(value) if risky else value)
             if isinstance(value, str):
                 cell.data_type = "s"
-                if is_formula_like(value):
+                if risky:
                     cell.quotePrefix = True
             if isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
