@@ -122,8 +122,8 @@ def test_formulas_are_never_run(tmp_path: Path) -> None:
     text = next(a for n, a in artifacts.items() if n.endswith(".csv")).data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     book = load_workbook(io.BytesIO(next(a for n, a in artifacts.items() if n.endswith(".xlsx")).data))
-    cell = next(c for row in book.active.iter_rows() for c in row if str(c.value).startswith("=HYPERLINK"))
-    assert cell.data_type == "s"
+    cell = next(c for row in book.active.iter_rows() for c in row if str(c.value).startswith("'=HYPERLINK"))
+    assert cell.data_type == "s" and cell.quotePrefix
     sheet = tmp_path / "x.csv"
     sheet.write_text(text, encoding="utf-8")
     result = import_sheet(sheet, ImportOptions(today=date(2027, 1, 12)))
