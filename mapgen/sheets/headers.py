@@ -98,8 +98,9 @@ def column_for(index: int, header: str, parties: dict[str, Side]) -> Column | No
     if len(sides) > 1:
         return Column(index, header, Field.SIDE)
     if field is None and sides:
-        rest = " ".join(w for w in re.split(r"[^A-Za-z0-9]+", header) if w and not sides_named(w, parties))
-        field = field_for(rest) if rest else Field.OWNER
+        words = [w for w in re.split(r"[^A-Za-z0-9]+", header) if w and not sides_named(w, parties)]
+        field = field_for(" ".join(words)) if words else Field.OWNER
+        field = field or next((f for f in map(field_for, words) if f in SIDED_FIELDS), None)
         if field not in SIDED_FIELDS:
             return Column(index, header, field) if field else None
     if field is None:
