@@ -113,7 +113,6 @@ class Owners:
                 person.role = person.role or (named.role.value if named.role else None)
                 person.title = person.title or named.title
                 person.email = person.email or named.email
-                person.rows.append(row.line)
                 if side_cell == JOINT:
                     person.joint_rows.append(row.line)
                 if person_key not in keys:

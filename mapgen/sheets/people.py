@@ -46,7 +46,6 @@ class Person:
     role: str | None = None
     title: str | None = None
     email: str | None = None
-    rows: list[int] = field(default_factory=list)
     joint_rows: list[int] = field(default_factory=list)
 
 
