@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mapgen.sheets import read
 
@@ -173,3 +175,31 @@ def test_a_sheet_at_the_limits_still_imports(tmp_path: Path) -> None:
     )
     result = import_sheet(sheet, ImportOptions())
     assert result.actions == 1_000 and result.stakeholders == 40
+
+
+HEADERS = ["Step", "Owner", "Owner (Customer)", "Owner (Us)", "Side", "Role/Contact", "Due", "Status",
+           "Depends On", "Contributors", "Milestone", "Phase", "#"]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.lists(st.sampled_from(HEADERS), min_size=1, max_size=6, unique=True),
+    cells=st.lists(st.lists(st.text(max_size=30), max_size=6), max_size=8),
+)
+def test_any_sheet_is_imported_or_refused_never_crashes(
+    tmp_path: Path, header: list[str], cells: list[list[str]]
+) -> None:
+    """Whatever the cells hold, import gives a plan or input errors (exit 2), never a bug (exit 1)."""
+    import contextlib
+    import csv
+    import io
+
+    from mapgen.errors import MapgenError
+    from mapgen.sheets.plan import ImportOptions, import_sheet
+
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *cells])
+    sheet = tmp_path / "fuzz.csv"
+    sheet.write_text(out.getvalue(), encoding="utf-8")
+    with contextlib.suppress(MapgenError):
+        import_sheet(sheet, ImportOptions())
