@@ -69,13 +69,15 @@ def test_every_format_names_contributors_next_to_the_owner(artifacts: dict[str, 
     html = artifacts["joint-steps.html"].decode()
     assert "Sam Ortiz</span>" in html
     assert "with Jane Doe (Buyer), Dana White (Buyer)" in html
-    assert '+1<span class="visually-hidden"> as contributor</span>' in html
+    assert '+1<span class="visually-hidden"> as contributor</span>' in html  # the matrix, with its legend
+    assert "+1<span> as contributor</span>" in html  # the stakeholder list spells it out
     for name in ("joint-steps.email.html", "joint-steps.email.txt"):
         assert "with Jane Doe (Buyer), Dana White (Buyer)" in artifacts[name].decode(), name
     with zipfile.ZipFile(io.BytesIO(artifacts["joint-steps.docx"])) as docx:
         document = docx.read("word/document.xml").decode()
     assert "Dana White with Lee Chen (Seller)" in document
     assert "+N: actions the person works on as a contributor." in document
+    assert "+1 as contributor" in document
     rows = list(csv.DictReader(io.StringIO(artifacts["joint-steps.csv"].decode("utf-8-sig"))))
     pilot = next(r for r in rows if r["ID"] == "pilot")
     assert pilot["Contributors"] == "Jane Doe (Buyer); Dana White (Buyer)"

@@ -615,11 +615,14 @@ class _Builder:
         """The owner's name, then the people who work on it with them."""
         return " ".join(filter(None, (action.owner_name, self.loc.with_contributors(action))))
 
-    def _share(self, owned: int, contributed: int) -> str:
-        """ "3 +1": actions owned, then those contributed to (as the HTML matrix shows them)."""
+    def _share(self, owned: int, contributed: int, spelled: bool = False) -> str:
+        """ "3 +1": actions owned, then those contributed to (as the HTML shows them); `spelled`
+        adds "as contributor" where no legend explains the +N."""
         parts = [self.loc.format_number(owned)] if owned else []
         if contributed:
             parts.append(f"+{self.loc.format_number(contributed)}")
+            if spelled:
+                parts.append(self._("as contributor"))
         return " ".join(parts)
 
     def _section_responsibilities(self) -> None:
@@ -668,7 +671,7 @@ class _Builder:
                         p.title or "",
                         self.loc.role_label(p.role),
                         self._email(p.email),
-                        self._share(p.owned, p.contributed) or self.loc.format_number(0),
+                        self._share(p.owned, p.contributed, spelled=True) or self.loc.format_number(0),
                     )
                     for p in people
                 ],
