@@ -448,7 +448,7 @@ def import_(
     force: bool,
 ) -> None:
     """Make a plan from a MAP spreadsheet (CSV or XLSX); problems are listed by row and column."""
-    from mapgen.sheets.plan import ImportOptions, import_sheet
+    from mapgen.sheets.options import ImportOptions, import_sheet
 
     _refuse_overwrite(output, force)
     options = ImportOptions(columns, date_format, sheet_name, assignments, date.today())

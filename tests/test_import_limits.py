@@ -161,7 +161,7 @@ def test_hostile_sheet_is_refused_in_bounded_memory(tmp_path: Path, case: str) -
 
 def test_a_sheet_at_the_limits_still_imports(tmp_path: Path) -> None:
     """The limits leave room for any real plan: 1,000 steps with notes import."""
-    from mapgen.sheets.plan import ImportOptions, import_sheet
+    from mapgen.sheets.options import ImportOptions, import_sheet
 
     sheet = tmp_path / "big-plan.csv"
     notes = "n" * 300
@@ -195,7 +195,7 @@ def test_any_sheet_is_imported_or_refused_never_crashes(
     import io
 
     from mapgen.errors import MapgenError
-    from mapgen.sheets.plan import ImportOptions, import_sheet
+    from mapgen.sheets.options import ImportOptions, import_sheet
 
     out = io.StringIO()
     csv.writer(out).writerows([header, *cells])

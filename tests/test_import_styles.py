@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from mapgen.errors import InvalidInput, UsageError
 from mapgen.load import load_plan
-from mapgen.sheets.plan import ImportOptions, ImportResult, import_sheet
+from mapgen.sheets.options import ImportOptions, ImportResult, import_sheet
 from mapgen.spec import Plan
 
 TODAY = date(2027, 1, 12)

@@ -14,7 +14,7 @@ import yaml
 from mapgen.errors import InvalidInput, UsageError
 from mapgen.load import load_plan
 from mapgen.sheets.dates import date_format
-from mapgen.sheets.plan import ImportOptions, import_sheet
+from mapgen.sheets.options import ImportOptions, import_sheet
 from mapgen.spec import Plan
 
 SHEETS = Path(__file__).parent / "fixtures" / "sheets"

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from mapgen.audience import Audience
 from mapgen.load import load_plan
-from mapgen.sheets.plan import ImportOptions, import_sheet
+from mapgen.sheets.options import ImportOptions, import_sheet
 from mapgen.spec import Visibility
 from mapgen.view import build_view
 from tests.conftest import DISTINCT_ENVIRONMENTS, SAMPLE_IDS, SAMPLES, render_sample

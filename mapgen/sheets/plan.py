@@ -13,7 +13,6 @@ names, and its Contributors column, works on it as a contributor.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,49 +21,14 @@ from mapgen.errors import InvalidInput, Problem, Severity, did_you_mean
 from mapgen.sheets import dates as sheet_dates
 from mapgen.sheets.document import Source, build_plan, check, slug, to_yaml, unique
 from mapgen.sheets.headers import Column, find_header, parse_columns
+from mapgen.sheets.options import ImportOptions, ImportResult
 from mapgen.sheets.owners import EMAIL, Owners
 from mapgen.sheets.people import parties_of, side_of
-from mapgen.sheets.read import read_rows
 from mapgen.sheets.rows import SheetRow, data_rows, text_of
 from mapgen.sheets.vocabulary import Field, key, not_people, parse_flag, parse_status
 from mapgen.spec import ID_PATTERN, Status
 
 _SPLIT_DEPS = re.compile(r"\s*[,;\n]\s*")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportOptions:
-    """What the command line adds to the sheet."""
-
-    columns: str | None = None
-    """`--columns "Task Name=action,Owner (Us)=owner:seller,Notes=ignore"`, by full header text."""
-    date_format: str | None = None
-    """strptime format (`%d.%m.%Y`) or a pattern such as `DD.MM.YYYY` or `d.m.Y`."""
-    sheet: str | None = None
-    """Worksheet name of an xlsx file (default: the first)."""
-    assignments: tuple[str, ...] = ()
-    """`--set key.path=value`, as for `mapgen new`."""
-    today: date | None = None
-    """Default `updated` (the command passes today's date)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """The plan file's text and what the user should know about it."""
-
-    text: str
-    warnings: tuple[Problem, ...]
-    actions: int
-    stakeholders: int
-    phases: int
-    readings: tuple[str, ...] = ()
-    """How each date column was read, for the summary."""
-
-
-def import_sheet(path: Path, options: ImportOptions) -> ImportResult:
-    """Read `path` and return the text of a valid plan; InvalidInput lists every problem by row."""
-    rows = read_rows(path, options.sheet)
-    return SheetImport(path, rows, options).run()
 
 
 def _parse_sets(assignments: tuple[str, ...]) -> list[tuple[list[str | int], Any, str]]:
