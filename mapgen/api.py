@@ -12,13 +12,14 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mapgen.audience import Audience
 from mapgen.errors import InvalidInput, Problem
 from mapgen.load import LoadedPlan
-from mapgen.output import ArtifactSet
-from mapgen.renderers.base import Artifact
+
+if TYPE_CHECKING:
+    from mapgen.output import ArtifactSet
+    from mapgen.renderers.base import Artifact
 
 PlanSource = LoadedPlan | str | os.PathLike[str] | Mapping[str, Any]
 """A plan file's path, already-parsed plan data (a dict as read from YAML or JSON), or a loaded plan."""
@@ -132,6 +133,7 @@ def render_set(
     what `write` records in the folder's `<id>.manifest.json`, as `mapgen render` does."""
     from dataclasses import replace
 
+    from mapgen.audience import Audience
     from mapgen.pipeline import RenderRequest, parse_formats
     from mapgen.pipeline import render_set as render_one
     from mapgen.renderers.base import RenderOptions
@@ -174,7 +176,7 @@ def write(
     (waiting up to `wait` seconds for another writer), staged, with `<id>.manifest.json` last.
     A plain list of artifacts (`render`) is written file by file, each atomically.
     """
-    from mapgen.output import write_sets
+    from mapgen.output import ArtifactSet, write_sets
     from mapgen.pipeline import write_atomically
 
     items = [rendered] if isinstance(rendered, ArtifactSet) else list(rendered)

@@ -7,6 +7,7 @@ Exit codes: 0 success; 2 invalid input or usage (one line per problem, no traceb
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -456,7 +457,14 @@ def import_(
     _report(result.warnings)
     written = _write_plan_file(output, result.text)
     click.echo(
-        f"{written}: {result.actions} actions, {result.stakeholders} stakeholders, {result.phases} phases"
+        f"{written}: "
+        + ", ".join(
+            (
+                _counted("%(n)s action", "%(n)s actions", result.actions),
+                _counted("%(n)s stakeholder", "%(n)s stakeholders", result.stakeholders),
+                _counted("%(n)s phase", "%(n)s phases", result.phases),
+            )
+        )
     )
     for reading in result.readings:
         click.echo(f"  {reading}")
@@ -814,6 +822,8 @@ def send(out_dir: Path, dry_run: bool, drafts: bool, retries: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the command and turns every failure into its documented exit code."""
     debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    # mapgen uses no pydantic plugins: skip pydantic's scan of every installed package's entry points.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli.main(args=argv, prog_name="mapgen", standalone_mode=False)
     except click.exceptions.Exit as exc:

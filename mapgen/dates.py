@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from functools import cached_property
-from typing import Any
 
 from mapgen.errors import did_you_mean
 from mapgen.spec import DEAL_ANCHORS, MAX_DATE, MIN_DATE, RelativeDate, in_date_range
@@ -23,30 +21,24 @@ class BusinessCalendar:
         self.country = country
         self.subdivision = subdivision
 
-    @cached_property
-    def _holidays(self) -> Any:
-        """Imported on first use: the library loads every country, which only business days need."""
+    def holiday(self, day: date) -> str | None:
+        """The name of the public holiday on `day`, or None (always None without a country)."""
         if self.country is None:
-            return {}
-        import holidays
+            return None
+        from mapgen.holiday_cache import holidays_in
 
-        try:
-            return holidays.country_holidays(self.country, subdiv=self.subdivision)
-        except NotImplementedError as exc:
-            raise ValueError(
-                f"calendar: no public holidays known for this country or subdivision ({exc})"
-            ) from None
+        return holidays_in(self.country, self.subdivision, day.year).get(day)
 
     def is_business_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self._holidays
+        return day.weekday() < 5 and self.holiday(day) is None
 
     def closed_reason(self, day: date) -> str | None:
         """Why nobody works on `day` ("a Saturday", "a public holiday in US-NY (Juneteenth)"), or None."""
         if day.weekday() >= 5:
             return "a Saturday" if day.weekday() == 5 else "a Sunday"
-        name = self._holidays.get(day) if self.country else None
+        name = self.holiday(day)
         if name:
-            region = self.country + (f"-{self.subdivision}" if self.subdivision else "")
+            region = (self.country or "") + (f"-{self.subdivision}" if self.subdivision else "")
             return f"a public holiday in {region} ({name})"
         return None
 

@@ -196,8 +196,8 @@ def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
 def timeline_alt(view: PlanView, l10n: Localizer) -> str:
     """A sentence that says what the timeline drawing shows, for the figure's text alternative."""
     milestones = "; ".join(f"{m.title}: {l10n.format_due(m.due)}" for m in view.milestones)
-    text = l10n.gettext("Timeline of %(count)s phases from %(start)s to %(end)s.") % {
-        "count": l10n.format_number(len(view.phases)),
+    text = l10n.gettext("Timeline of %(phases)s from %(start)s to %(end)s.") % {
+        "phases": l10n.ngettext("%(n)s phase", "%(n)s phases", len(view.phases)),
         "start": l10n.format_due(view.plan.deal.start),
         "end": l10n.format_due(view.plan.deal.go_live or view.plan.deal.target_close),
     }

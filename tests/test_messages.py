@@ -122,3 +122,21 @@ def test_layout_template_errors_name_file_and_line(
             ]
         )
     assert f"{layout / 'sections' / 'summary.j2'}:2: 'nosuch' is undefined" in capsys.readouterr().err
+
+
+def test_holidays_are_cached_per_country_and_year(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mapgen import holiday_cache
+    from mapgen.dates import BusinessCalendar
+
+    monkeypatch.setenv("MAPGEN_CACHE", str(tmp_path))
+    holiday_cache.holidays_in.cache_clear()
+    assert BusinessCalendar("US", "NY").holiday(date(2027, 7, 5)) == "Independence Day (observed)"
+    (stored,) = tmp_path.glob("holidays/*/US-NY-2027.json")
+    assert '"2027-07-05": "Independence Day (observed)"' in stored.read_text(encoding="utf-8")
+    stored.write_text('{"2027-07-06": "Cached day"}', encoding="utf-8")
+    holiday_cache.holidays_in.cache_clear()
+    assert BusinessCalendar("US", "NY").holiday(date(2027, 7, 6)) == "Cached day", "read from the cache"
+    assert not BusinessCalendar("US", "NY").is_business_day(date(2027, 7, 6))
+    with pytest.raises(ValueError, match="no public holidays known"):
+        BusinessCalendar("ZZ").holiday(date(2027, 1, 4))
+    holiday_cache.holidays_in.cache_clear()
