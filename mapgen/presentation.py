@@ -265,6 +265,9 @@ class TimelineRow:
     progress: Any
     first: date | None
     last: date | None
+    left_percent: float = 0.0
+    """Where the bar starts within the whole plan window, for the phone's per-phase bar."""
+    width_percent: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +302,8 @@ class Timeline:
     rows: tuple[TimelineRow, ...]
     milestones: tuple[TimelinePoint, ...]
     markers: tuple[TimelineMarker, ...]
+    as_of_percent: float | None = None
+    """The as-of date within the plan window (None outside it), for the phone's per-phase bars."""
 
 
 def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
@@ -327,8 +332,21 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
         left = x(phase.first_due) if phase.first_due else LABEL_WIDTH
         width = max(x(phase.last_due) - left, 6) if phase.first_due and phase.last_due else 0
         done = round(width * phase.progress.percent / 100, 1)
+        left_percent = round(100 * (left - LABEL_WIDTH) / plot, 1)
+        width_percent = min(round(100 * width / plot, 1), round(100 - left_percent, 1))
         rows.append(
-            TimelineRow(y, phase.name, left, width, done, phase.progress, phase.first_due, phase.last_due)
+            TimelineRow(
+                y,
+                phase.name,
+                left,
+                width,
+                done,
+                phase.progress,
+                phase.first_due,
+                phase.last_due,
+                left_percent,
+                width_percent,
+            )
         )
     for m in view.milestones:
         if m.due_day:
@@ -359,4 +377,7 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
         rows=tuple(rows),
         milestones=tuple(points),
         markers=tuple(markers),
+        as_of_percent=round(100 * (view.as_of - start).days / span, 1)
+        if start <= view.as_of <= end
+        else None,
     )

@@ -734,7 +734,7 @@ class _Builder:
         for paragraph in self.loc.signoff_text(self.view):
             self.para(paragraph)
         table = self.table(
-            [self._("Name"), self._("Title"), self._("Organisation"), self._("Signature"), self._("Date")],
+            [self._("Name"), self._("Title"), self._("Organization"), self._("Signature"), self._("Date")],
             [3.6, 3.6, 3, 4.4, 2.4],
             [(s.name, s.title or "", s.organisation, "", "") for s in self.view.signatories],
             banded=False,
