@@ -536,4 +536,4 @@ def test_german_plan_uses_the_german_catalog(tmp_path: Path) -> None:
     plan_feed = readable(data).replace("\n ", "")
     assert "SUMMARY:✓ Erledigt: Tailored demo for the ops team" in plan_feed
     assert "Verantwortlich: Sam Seller" in plan_feed and "Stand 24.01.2027" in plan_feed
-    assert "Alle Meilensteine und alle terminierten Aktionen." in plan_feed
+    assert "Alle Meilensteine und alle terminierten Maßnahmen." in plan_feed
