@@ -487,7 +487,9 @@ def signature_line(cell: _Cell, colour: str) -> None:
     p_pr = tc.find(f"{_W}p").find(f"{_W}pPr")
     borders = etree.Element(f"{_W}pBdr")
     etree.SubElement(
-        borders, f"{_W}bottom", {f"{_W}val": "single", f"{_W}sz": "8", f"{_W}space": "1", f"{_W}color": colour}
+        borders,
+        f"{_W}bottom",
+        {f"{_W}val": "single", f"{_W}sz": "8", f"{_W}space": "1", f"{_W}color": colour},
     )
     p_pr.find(f"{_W}pStyle").addnext(borders)
 
