@@ -31,7 +31,7 @@ DOCUMENT = """<!DOCTYPE html>
 {phone_css}
 </style>
 </head>
-<body class="email">
+<body class="email" style="margin: 0; padding: 0;">
 {body}
 </body>
 </html>
