@@ -11,6 +11,7 @@ empty /FT /Sig fields here. No WeasyPrint import: this module only walks pydyf o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pydyf
@@ -19,9 +20,21 @@ SIGNATURE_PREFIX = "signature-"
 """Name prefix of the placeholder inputs that become signature fields."""
 
 
-def finish(document: Any, pdf: pydyf.PDF) -> None:
-    """WeasyPrint `finisher`: signature fields, header and footer artifacts, one /AF entry per file."""
+PLAN_KEYS = {
+    "plan": "MapgenPlan",
+    "revision": "MapgenRevision",
+    "fingerprint": "MapgenFingerprint",
+    "audience": "MapgenAudience",
+}
+"""Document information keys naming the plan revision a PDF shows; `mapgen verify` reads them."""
+
+
+def finish(document: Any, pdf: pydyf.PDF, stamp: Mapping[str, str] | None = None) -> None:
+    """WeasyPrint `finisher`: signature fields, header and footer artifacts, one /AF entry per file,
+    and the plan's id, revision, fingerprint and audience in the document information (`stamp`)."""
     make_signature_fields(pdf)
+    for key, value in (stamp or {}).items():
+        pdf.info[PLAN_KEYS[key]] = pydyf.String(value)
     if "AF" in pdf.catalog:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
     if "StructTreeRoot" in pdf.catalog:
@@ -80,9 +93,7 @@ def point_form_elements_at_widgets(pdf: pydyf.PDF, widgets: set[int]) -> None:
     objrs = {
         obj.reference: obj
         for obj in pdf.objects
-        if isinstance(obj, pydyf.Dictionary)
-        and obj.get("Type") == "/OBJR"
-        and _number(obj["Obj"]) in widgets
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/OBJR" and _number(obj["Obj"]) in widgets
     }
     for obj in pdf.objects:
         if not isinstance(obj, pydyf.Dictionary) or obj.get("S") != "/Form":
