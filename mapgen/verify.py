@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -142,6 +143,8 @@ def verify_pdf(
         raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if len(data) > MAX_PDF_BYTES:
         return _unreadable(path, f"larger than {MAX_PDF_BYTES // (1024 * 1024)} MB")
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     try:
         return _verify(path, data, trust, system_trust, plan, plan_file)
     except Exception as exc:  # pyHanko raises many types for malformed files
@@ -324,10 +327,9 @@ def _record(plan: Plan, reports: Sequence[FieldReport], revision: int | None) ->
             and report.intact
             and not report.modified_after_signing
             and report.signatory in plan.signoff
+            and report.signing_time is not None
         ):
-            assert report.signing_time is not None
-            when = datetime.fromisoformat(report.signing_time.replace("Z", "+00:00"))
-            entries.append({"who": report.signatory, "when": when, "revision": revision})
+            entries.append({"who": report.signatory, "when": report.signing_time, "revision": revision})
     return entries
 
 
@@ -335,9 +337,8 @@ def record_yaml(record: Sequence[dict[str, Any]]) -> str:
     """The record as YAML to paste into the plan under `signatures:`."""
     lines = ["signatures:"]
     for entry in record:
-        when = _utc(entry["when"])
         lines.append(f"  - who: {entry['who']}")
-        lines.append(f"    when: {when}")
+        lines.append(f"    when: {entry['when']}")
         lines.append(f"    revision: {entry['revision']}")
     return "\n".join(lines) + "\n"
 

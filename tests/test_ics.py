@@ -521,7 +521,7 @@ def test_render_ics_imports_no_pdf_or_docx_library(tmp_path: Path) -> None:
             main(["render", {str(ENTERPRISE)!r}, "-f", "ics", "-o", {str(tmp_path)!r}, "-q"])
         except SystemExit as exc:
             assert exc.code == 0, exc.code
-        heavy = [m for m in ("weasyprint", "docx", "starlette", "uvicorn") if m in sys.modules]
+        heavy = [m for m in ("weasyprint", "docx", "starlette", "uvicorn", "pyhanko") if m in sys.modules]
         print(",".join(heavy) or "none")
         """
     )
