@@ -45,6 +45,8 @@ STATE_ORDER = (State.DONE, State.ON_TRACK, State.DUE_SOON, State.OVERDUE, State.
 
 def template_context(ctx: RenderContext) -> dict[str, Any]:
     """The variables every layout template sees (HTML page, email and PDF print template)."""
+    from mapgen.signoff_record import record_text
+
     view = ctx.view
     plan = view.plan
     l10n = localizer(plan.locale, plan.timezone)
@@ -70,6 +72,7 @@ def template_context(ctx: RenderContext) -> dict[str, Any]:
         },
         "timeline": timeline_geometry(view, l10n),
         "changes": changes_of(ctx),
+        "signoff_record": record_text(view, l10n, changes_of(ctx)),
         "responsibilities": responsibilities(view),
         "next_by_side": next_actions_by_side(view),
         "open_milestones": tuple(m for m in view.milestones if m.is_open),

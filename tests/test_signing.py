@@ -274,6 +274,10 @@ def test_verify_with_plan_prints_the_record_and_spots_a_newer_revision(
     assert (
         "signatures:\n  - who: " in out and "  - who: sam\n    when: " in out and "    revision: 1\n" in out
     )
+    recorded = tmp_path / "recorded.yaml"
+    recorded.write_text(PLAN + out.split("# Paste into the plan:\n")[1], encoding="utf-8")
+    assert _run(["verify", str(pdf), "--plan", str(recorded)]) == 3
+    assert "current content (revision 1)" in capsys.readouterr().out
     newer = tmp_path / "plan-r2.yaml"
     newer.write_text(PLAN.replace("revision: 1", "revision: 2"), encoding="utf-8")
     assert _run(["verify", str(pdf), "--plan", str(newer), "--format", "json"]) == 3
