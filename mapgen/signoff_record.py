@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from mapgen.view import PlanView
 
 
+MOST_IMPORTANT = 5
+"""Changes listed on the sign-off (diff orders them by importance); the rest are counted."""
+
+
 @dataclass(frozen=True, slots=True)
 class RecordText:
     heading: str
@@ -27,7 +31,8 @@ class RecordText:
     """Says this revision replaces a signed one, whose signatures apply to it only."""
     changes_heading: str | None
     changes: tuple[str, ...]
-    """What changed since the superseded signed revision (from `render --since` that revision)."""
+    """What changed since the superseded signed revision (from `render --since` that revision): the
+    most important ones, then how many more the 'What changed' section lists."""
 
 
 def record_text(view: PlanView, l10n: Localizer, changes: Changes | None) -> RecordText | None:
@@ -54,5 +59,13 @@ def record_text(view: PlanView, l10n: Localizer, changes: Changes | None) -> Rec
         ) % {"revision": revision, "names": l10n.format_list([p.name for p in record.superseded_signers])}
         if changes is not None and changes.since_revision == record.superseded_revision:
             changes_heading = l10n.gettext("Changed since revision %(revision)s:") % {"revision": revision}
-            listed = changes.summaries
+            listed = changes.summaries[:MOST_IMPORTANT]
+            if len(changes.summaries) > MOST_IMPORTANT:
+                listed += (
+                    l10n.gettext("And %(count)s more, listed under “%(section)s”.")
+                    % {
+                        "count": l10n.format_number(len(changes.summaries) - MOST_IMPORTANT),
+                        "section": l10n.section_title("changes"),
+                    },
+                )
     return RecordText(l10n.gettext("Signatures recorded"), signed, superseded, changes_heading, listed)

@@ -111,3 +111,27 @@ def test_sentences_in_english_and_german_with_changes_since_the_signed_revision(
 def test_no_record_no_sentences(tmp_path: Path) -> None:
     view = build_view(load_plan(write(tmp_path, plan_text())).plan)
     assert record_text(view, localizer("en-US", "UTC"), None) is None
+
+
+def test_pdf_and_html_show_the_record_and_what_the_new_revision_supersedes(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from mapgen.cli import main
+
+    old = tmp_path / "old"
+    old.mkdir()
+    write(old, plan_text(3).replace("due: 2027-01-22", "due: 2027-01-20"))
+    write(tmp_path, plan_text(4, RECORD))
+    args = ["render", str(tmp_path / "plan.yaml"), "-f", "pdf,html", "--since", str(old / "plan.yaml")]
+    with pytest.raises(SystemExit) as done:
+        main([*args, "-o", str(tmp_path / "out"), "-q"])
+    assert done.value.code == 0
+    html = (tmp_path / "out" / "minimal.html").read_text(encoding="utf-8")
+    pdf = " ".join(page.extract_text() for page in PdfReader(tmp_path / "out" / "minimal.pdf").pages)
+    pdf = " ".join(pdf.split())
+    for text in (html, pdf):
+        assert "Signatures recorded" in text
+        assert "Sam Whitaker signed revision 3 on Jan 5, 2027." in text
+        assert "This revision supersedes revision 3, signed by Sam Whitaker and Jane Doe" in text
+        assert "Changed since revision 3:" in text
+        assert "moved 2 days later" in text
