@@ -27,10 +27,13 @@ def field_name(requested: str, available: list[str]) -> str:
 
 def sign_pdf(data: bytes, field: str, p12: bytes, passphrase: bytes | None) -> bytes:
     """`data` with `field` signed by the key and certificate in `p12`, as an incremental update."""
+    import logging
+
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers
 
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     except (PdfError, ValueError, OSError) as exc:

@@ -181,7 +181,12 @@ def _verify(
     if not stamp.get("plan"):
         problems.append("not a mapgen plan PDF: its document information names no plan")
     if not reports:
-        problems.append("the PDF has no signature fields")
+        internal = stamp.get("audience") == "internal"
+        problems.append(
+            "an internal copy, not for signature (signatures go on the buyer's copy)"
+            if internal
+            else "the PDF has no signature fields"
+        )
     for report in reports:
         problems.extend(f"{report.field}: {p}" for p in report.problems)
 

@@ -312,3 +312,11 @@ def test_sign_command_reads_the_passphrase_from_the_environment(
     assert _run(["sign", str(out), "--field", "sam", "--p12", str(p12)]) == 2
     assert "already signed; unsigned fields: jane, lee" in capsys.readouterr().err
     assert _run(["sign", str(out), "--field", "nobody", "--p12", str(p12)]) == 2
+
+
+def test_an_internal_copy_is_not_for_signature(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN, encoding="utf-8")
+    _run(["render", str(plan), "-f", "pdf", "--audience", "internal", "-o", str(tmp_path / "out"), "-q"])
+    assert _run(["verify", str(tmp_path / "out" / "minimal.pdf")]) == 2
+    assert "an internal copy, not for signature" in capsys.readouterr().out
