@@ -139,6 +139,7 @@ class Hit:
     artifacts: list[Artifact]
     plan_id: str
     revision: int
+    fingerprint: str
     warnings: list[Problem]
 
 
@@ -209,7 +210,7 @@ class Cache:
                 Problem(w["message"], w["path"], plan_file, w["line"], Severity(w["severity"]))
                 for w in meta["warnings"]
             ]
-            hit = Hit(artifacts, meta["plan_id"], meta["revision"], warnings)
+            hit = Hit(artifacts, meta["plan_id"], meta["revision"], meta["fingerprint"], warnings)
         except (OSError, KeyError, TypeError, ValueError):
             self._discard(folder)
             return None
@@ -222,8 +223,10 @@ class Cache:
         key: str,
         fmt: str,
         artifacts: Sequence[Artifact],
+        *,
         plan_id: str,
         revision: int,
+        fingerprint: str,
         warnings: Sequence[Problem],
     ) -> None:
         """Store one format's files: staged in tmp/, then renamed into place whole."""
@@ -234,6 +237,7 @@ class Cache:
             "format": fmt,
             "plan_id": plan_id,
             "revision": revision,
+            "fingerprint": fingerprint,
             "warnings": [
                 {"message": w.message, "path": w.path, "line": w.line, "severity": str(w.severity)}
                 for w in warnings

@@ -10,14 +10,19 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mapgen import __version__
 from mapgen.cli_signoff import sign, verify
 from mapgen.errors import InvalidInput, MapgenError, Problem, UsageError
+
+if TYPE_CHECKING:
+    from mapgen.pipeline import RenderRequest
 
 EXIT_OK, EXIT_BUG, EXIT_INVALID = 0, 1, 2
 
@@ -203,7 +208,7 @@ def validate(plans: tuple[Path, ...], strict: bool, ready: bool, theme: str) -> 
 
 
 @cli.command()
-@plan_paths
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PLAN|DIR...")
 @click.option(
     "-f",
     "--format",
@@ -287,6 +292,34 @@ def validate(plans: tuple[Path, ...], strict: bool, ready: bool, theme: str) -> 
 )
 @ready_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not list the files written; no progress line.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Worker processes for plans that are not cached [default: the usable CPUs].",
+)
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Write every plan that renders even if others fail (always so for folders); exit 3 if some failed.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MAPGEN_CACHE_DIR",
+    metavar="DIR",
+    help="Render cache folder [default: the user's cache folder, e.g. ~/.cache/mapgen].",
+)
+@click.option(
+    "--no-cache", is_flag=True, envvar="MAPGEN_NO_CACHE", help="Render everything; read and write no cache."
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Render on a Dask cluster, e.g. tcp://scheduler:8786 (needs pip install 'mapgen[cluster]').",
+)
 def render(
     plans: tuple[Path, ...],
     formats: tuple[str, ...],
@@ -306,11 +339,20 @@ def render(
     wait: float,
     ready: bool,
     quiet: bool,
+    jobs: int | None,
+    keep_going: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    scheduler: str | None,
 ) -> None:
-    """Render plans into OUT/<id>.<format>; nothing is written unless every plan renders.
+    """Render plans, or every plan in folders, into OUT/<id>.<format>.
 
-    Each plan's files are listed, with their SHA-256, in OUT/<id>.manifest.json, written last.
-    With --ready, nothing is written unless every plan is also ready to send (see validate --ready).
+    Plan files named one by one are all or nothing: nothing is written unless every plan renders
+    (exit 2). Folders (searched recursively for files with a top-level 'mapgen:' key) and
+    --keep-going write each plan that renders; exit 3 says some failed. Unchanged plans are
+    copied from the render cache; see docs/batch.md. Each plan's files are listed, with their
+    SHA-256, in OUT/<id>.manifest.json, written last. With --ready, a plan that is not ready to send
+    fails like an invalid one (see validate --ready).
     """
     from mapgen.audience import Audience
     from mapgen.output import write_sets
@@ -328,6 +370,12 @@ def render(
         strict=strict,
         options=RenderOptions(link=link, feed=feed, pdf_variant=pdf_variant, digest_days=digest_days),
     )
+    if since is None and not ready:
+        options = BatchOptions(quiet, jobs, keep_going, cache_dir, no_cache, scheduler, wait)
+        _render_batch(request, plans, out_dir, options)
+        return
+    if any(path.is_dir() for path in plans):
+        raise UsageError("--since compares one plan with an earlier revision: name plan files, not folders")
     loaded = load_all(list(plans), strict=strict)
     if base_url is not None:
         from dataclasses import replace
@@ -380,6 +428,134 @@ def render(
     for path in write_sets(out_dir, sets, wait=wait, on_wait=notice):
         if not quiet:
             click.echo(str(path))
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    quiet: bool
+    jobs: int | None
+    keep_going: bool
+    cache_dir: Path | None
+    no_cache: bool
+    scheduler: str | None
+    wait: float
+
+
+def _render_batch(
+    request: RenderRequest, plans: tuple[Path, ...], out_dir: Path, options: BatchOptions
+) -> None:
+    """`render` without --since: through the cache and worker processes (mapgen.batch)."""
+    from mapgen.batch import Batch, PlanResult, find_plans, usable_cpus
+    from mapgen.cache import open_cache
+
+    quiet = options.quiet
+    store = open_cache(options.cache_dir, enabled=not options.no_cache)
+    paths, folders = find_plans(plans, skip=[out_dir, *([store.root] if store else [])])
+    many = folders or len(paths) > 1
+    keep_going = options.keep_going or folders
+    show_bar = not quiet and many and sys.stderr.isatty()
+    deferred: list[tuple[str, bool]] = []
+
+    def say(text: str, err: bool = False) -> None:
+        if show_bar:
+            deferred.append((text, err))
+        else:
+            click.echo(text, err=err)
+
+    with click.progressbar(length=len(paths), label="Rendering", file=sys.stderr, hidden=not show_bar) as bar:
+
+        def on_plan(result: PlanResult) -> None:
+            for warning in result.warnings:
+                say(str(warning), True)
+            for problem in result.problems if keep_going else ():  # else raised at the end, once
+                say(str(problem), True)
+            if result.bug and keep_going:
+                say(f"{result.path}: internal error: {result.bug} (a bug in mapgen)", True)
+            if result.status == "skipped":
+                say(f"{result.path}: skipped: {result.note}", True)
+            if not quiet:
+                for path in result.written:
+                    say(str(path))
+            bar.update(1)
+
+        batch = Batch(
+            request,
+            out_dir,
+            cache=store,
+            jobs=options.jobs or usable_cpus(),
+            scheduler=options.scheduler,
+            keep_going=keep_going,
+            on_plan=on_plan,
+            wait=options.wait,
+            on_wait=lambda message: click.echo(f"{message} (up to {options.wait:g} s)", err=True),
+        )
+        summary = batch.run(paths)
+    for text, err in deferred:
+        click.echo(text, err=err)
+    if not keep_going and not quiet:
+        for path in summary.written:
+            click.echo(str(path))
+    if many and not quiet:
+        click.echo(summary.line(), err=True)
+    for result in summary.results:
+        if result.status == "failed":
+            first = (
+                str(result.problems[0]) if result.problems else f"{result.path}: internal error: {result.bug}"
+            )
+            more = len(result.problems) - 1
+            click.echo(f"  failed: {first}{f' (and {more} more)' if more > 0 else ''}", err=True)
+    if summary.exit_code:
+        sys.exit(summary.exit_code)
+
+
+@cli.group("cache")
+def cache_group() -> None:
+    """The render cache: unchanged plans are copied from it instead of rendered again."""
+
+
+cache_dir_option = click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MAPGEN_CACHE_DIR",
+    metavar="DIR",
+    help="Cache folder [default: the user's cache folder].",
+)
+
+
+@cache_group.command("dir")
+@cache_dir_option
+def cache_dir_command(cache_dir: Path | None) -> None:
+    """Print the cache folder."""
+    from mapgen.cache import default_cache_dir
+
+    click.echo(str(cache_dir or default_cache_dir()))
+
+
+@cache_group.command()
+@cache_dir_option
+@click.option(
+    "--older-than",
+    default="30d",
+    show_default=True,
+    metavar="AGE",
+    help="Remove entries not used for this long: 45s, 90m, 12h, 30d, 2w.",
+)
+@click.option(
+    "--max-size", metavar="SIZE", help="Then remove the least recently used past this size: 500M, 2G."
+)
+@click.option("--all", "everything", is_flag=True, help="Remove every entry.")
+def prune(cache_dir: Path | None, older_than: str, max_size: str | None, everything: bool) -> None:
+    """Remove cache entries unused for a while (and those left by killed runs)."""
+    from mapgen.cache import Cache, default_cache_dir, parse_duration, parse_size
+
+    root = cache_dir or default_cache_dir()
+    age = 0.0 if everything else parse_duration(older_than)
+    size = 0 if everything else (parse_size(max_size) if max_size else None)
+    removed, freed, kept, kept_size = Cache(root).prune(older_than=age, max_size=size)
+    click.echo(
+        f"{root}: removed {removed} entries ({freed / 1e6:.1f} MB); {kept} entries ({kept_size / 1e6:.1f} MB) kept"
+    )
 
 
 @cli.command()

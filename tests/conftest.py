@@ -32,6 +32,9 @@ SAMPLES = sorted(p for p in SAMPLES_DIR.glob("*/plan.yaml"))
 SAMPLE_IDS = [p.parent.name for p in SAMPLES]
 TEMPLATES = sorted((SAMPLES_DIR / "templates").glob("*.yaml"))
 IN_CI = bool(os.environ.get("CI"))
+os.environ.setdefault("MAPGEN_NO_CACHE", "1")
+"""Renders in tests (and their subprocesses) skip the render cache: a cache hit would make every
+determinism test trivial. tests/test_batch.py turns it on with a folder of its own."""
 DISTINCT_ENVIRONMENTS: tuple[dict[str, str], ...] = tuple(
     {**os.environ, "TZ": tz, "LANG": lang, "LC_ALL": lang, "PYTHONHASHSEED": seed}
     for tz, lang, seed in (("UTC", "C.UTF-8", "1"), ("Pacific/Auckland", "de_DE.UTF-8", "4242"))

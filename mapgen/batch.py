@@ -1,0 +1,532 @@
+"""Many plans at once: found in folders, taken from the cache or rendered by worker processes.
+
+The main process finds plan files, hashes them and takes what it can from the cache; plans that
+are not cached go to workers (this process for one job, a process pool, or a Dask cluster), which
+load and render them and send the artifacts back as bytes. Writing stays here, one plan at a
+time, through the pipeline's atomic write, so every file is exactly what a single render writes.
+
+Folders (or `--keep-going`) render each plan on its own: an invalid plan fails only itself and
+the exit code is EXIT_SOME_FAILED. Plans named one by one keep the all-or-nothing rule: nothing
+is written unless every plan renders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mapgen.cache import Cache, PlanKey, asset_digests, entry_key, plan_assets, run_digest
+from mapgen.errors import InvalidInput, MapgenError, Problem, UsageError
+from mapgen.output import DEFAULT_WAIT, ArtifactSet, write_sets
+from mapgen.pipeline import RenderRequest
+from mapgen.renderers.base import Artifact
+
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+EXIT_SOME_FAILED = 3
+"""Some plans of a batch failed; every other plan was written."""
+
+_TOP_LEVEL_KEY = re.compile(rb"""^(?:mapgen|"mapgen"|'mapgen')[ \t]*:""", re.MULTILINE)
+
+
+# ---------------------------------------------------------------------- finding plans
+
+
+def is_plan_file(path: Path) -> bool:
+    """A YAML or JSON file with a top-level `mapgen:` key (other YAML and JSON files are not plans)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if _TOP_LEVEL_KEY.search(data):
+        return True
+    if path.suffix.lower() == ".json" or data.lstrip()[:1] == b"{":
+        import json
+
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            return False
+        return isinstance(parsed, dict) and "mapgen" in parsed
+    return False
+
+
+def find_plans(arguments: Sequence[Path], skip: Sequence[Path] = ()) -> tuple[list[Path], bool]:
+    """Plan files named or found (recursively) in folders, in a stable order; and whether a folder
+    was given. Hidden files and folders and the `skip` folders (output, cache) are left out."""
+    skipped = {p.resolve() for p in skip}
+    found: list[Path] = []
+    folders = False
+    for argument in arguments:
+        if not argument.is_dir():
+            found.append(argument)
+            continue
+        folders = True
+        matches = []
+        for root, dirs, files in os.walk(argument):
+            dirs[:] = sorted(
+                d for d in dirs if not d.startswith(".") and Path(root, d).resolve() not in skipped
+            )
+            for name in files:
+                path = Path(root, name)
+                if not name.startswith(".") and path.suffix.lower() in PLAN_SUFFIXES and is_plan_file(path):
+                    matches.append(path)
+        if not matches:
+            raise UsageError(
+                f"no plan files in {argument} (YAML or JSON files with a top-level 'mapgen:' key)"
+            )
+        found += sorted(matches)
+    unique, seen = [], set()
+    for path in found:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique, folders
+
+
+# ---------------------------------------------------------------------- the work a worker does
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """A plan file and its assets as bytes, for a worker on another machine."""
+
+    name: str
+    plan: bytes
+    assets: dict[str, bytes]
+
+    def unpack(self, folder: Path) -> Path:
+        for relative, data in self.assets.items():
+            target = (folder / relative).resolve()
+            if not target.is_relative_to(folder.resolve()):
+                raise ValueError(f"asset {relative!r} is outside the plan's folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        path = folder / Path(self.name).name
+        path.write_bytes(self.plan)
+        return path
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One plan for a worker: where it is (or its bytes), its display name and the formats to render."""
+
+    display: str
+    path: str
+    formats: tuple[str, ...]
+    bundle: Bundle | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What a worker sends back: artifacts by format, or the problems (or the bug) that stopped it."""
+
+    plan_id: str | None = None
+    revision: int | None = None
+    fingerprint: str | None = None
+    assets: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    by_format: dict[str, list[Artifact]] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    bug: str | None = None
+    plan_digest: str | None = None
+    """SHA-256 of the plan file as it was after loading: the cache stores only what was hashed."""
+
+
+def warm(formats: Sequence[str], theme: str, layout: str) -> None:
+    """Worker start: import the renderers and load the theme, layout and fonts once."""
+    from mapgen.renderers import get_renderer
+
+    renderers = [get_renderer(name) for name in formats]
+    if any(getattr(r, "uses_layout", False) for r in renderers):
+        from mapgen.layouts import load_layout
+        from mapgen.themes import load_theme
+
+        load_theme(theme)
+        load_layout(layout).environment  # noqa: B018 - builds the Jinja environment once
+
+
+def work(job: Job, request: RenderRequest, expected_run: str | None = None) -> Rendered:
+    """Load one plan and render the formats asked for; never raises (a failure comes back as data).
+
+    `expected_run` is the client's `run_digest`: a remote worker whose mapgen, libraries, theme or
+    layout differ would write other bytes, so it refuses instead.
+    """
+    path = Path(job.path)
+    try:
+        if job.bundle is None:
+            return _work(job, path, request, expected_run)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="mapgen-") as folder:
+            path = job.bundle.unpack(Path(folder))
+            return _work(job, path, request, expected_run)
+    except MapgenError as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else [Problem(str(exc), file=str(path))]
+        return Rendered(problems=tuple(_named(p, path, job) for p in problems))
+    except Exception as exc:
+        return Rendered(bug=f"{type(exc).__name__}: {exc}")
+
+
+def _work(job: Job, path: Path, request: RenderRequest, expected_run: str | None) -> Rendered:
+    import hashlib
+
+    from mapgen.load import load_plan
+    from mapgen.pipeline import render_set
+
+    if expected_run is not None and _run_digest(request) != expected_run:
+        raise UsageError(
+            "this worker's mapgen, rendering libraries, theme or layout differ from the client's: "
+            "install the same versions everywhere"
+        )
+    loaded = load_plan(path, strict=request.strict)
+    sets = {fmt: render_set(loaded, dataclasses.replace(request, formats=[fmt])) for fmt in job.formats}
+    by_format = {fmt: list(item.artifacts) for fmt, item in sets.items()}
+    fingerprint = next(iter(sets.values())).fingerprint if sets else None
+    return Rendered(
+        plan_id=loaded.plan.id,
+        revision=loaded.plan.revision,
+        fingerprint=fingerprint,
+        assets=tuple(plan_assets(loaded.plan)),
+        warnings=tuple(_named(w, path, job) for w in loaded.warnings),
+        by_format=by_format,
+        plan_digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
+
+
+_RUN_DIGESTS: dict[str, str] = {}
+
+
+def _run_digest(request: RenderRequest) -> str:
+    """`run_digest`, computed once per worker process for each kind of request."""
+    key = repr(request)
+    if key not in _RUN_DIGESTS:
+        _RUN_DIGESTS[key] = run_digest(request)
+    return _RUN_DIGESTS[key]
+
+
+def _named(problem: Problem, path: Path, job: Job) -> Problem:
+    """A problem found in the worker's copy or absolute path, named after the file the user gave."""
+    if problem.file in ("", str(path)):
+        return dataclasses.replace(problem, file=job.display)
+    return problem
+
+
+# ---------------------------------------------------------------------- the batch
+
+
+@dataclass(slots=True)
+class PlanResult:
+    """How one plan file ended: rendered, reused (all from the cache), failed or skipped."""
+
+    path: Path
+    status: str = "pending"
+    plan_id: str | None = None
+    revision: int | None = None
+    fingerprint: str | None = None
+    artifacts: list[Artifact] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    bug: str | None = None
+    note: str = ""
+    written: list[Path] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Summary:
+    results: list[PlanResult]
+    written: list[Path]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        if any(r.bug for r in self.results):
+            return 1
+        return EXIT_SOME_FAILED if self.count("failed") else 0
+
+    def line(self) -> str:
+        parts = [f"{self.count(s)} {s}" for s in ("rendered", "reused", "failed", "skipped")]
+        total = len(self.results)
+        return f"mapgen: {total} plan{'s' * (total != 1)}: " + ", ".join(parts)
+
+
+@dataclass(slots=True)
+class Batch:
+    """One `mapgen render` run over many plans."""
+
+    request: RenderRequest
+    out_dir: Path
+    cache: Cache | None = None
+    jobs: int = 1
+    scheduler: str | None = None
+    keep_going: bool = True
+    on_plan: Callable[[PlanResult], None] = lambda _r: None
+    wait: float = DEFAULT_WAIT
+    """Seconds to wait for another render into the same output folder (see mapgen.output)."""
+    on_wait: Callable[[str], None] = lambda _message: None
+
+    def run(self, paths: Sequence[Path]) -> Summary:
+        digest = run_digest(self.request) if self.cache is not None or self.scheduler else None
+        results = [PlanResult(p) for p in paths]
+        keys: dict[int, PlanKey] = {}
+        pending: list[tuple[int, tuple[str, ...]]] = []
+        hits: dict[int, dict[str, list[Artifact]]] = {}
+        for index, result in enumerate(results):
+            missing, found = self._lookup(result, digest, keys, index)
+            hits[index] = found
+            if missing:
+                pending.append((index, missing))
+            else:
+                result.status = "reused"
+        if self.keep_going:
+            self._skip_duplicates(results, {i for i, _ in pending})
+            pending = [(i, f) for i, f in pending if results[i].status == "pending"]
+        written: list[Path] = []
+        for index in range(len(results)):
+            if results[index].status == "reused":
+                self._finish(results[index], hits[index], written)
+        for index, rendered in self._render(results, pending, digest):
+            self._collect(results[index], rendered, keys.get(index), digest)
+            self._finish(results[index], hits[index] | rendered.by_format, written)
+        if not self.keep_going:
+            written = self._write_all(results)
+        return Summary(results, written)
+
+    # ------------------------------------------------------------------ steps
+
+    def _lookup(
+        self, result: PlanResult, digest: str | None, keys: dict[int, PlanKey], index: int
+    ) -> tuple[tuple[str, ...], dict[str, list[Artifact]]]:
+        """Formats still to render, and the cached ones."""
+        formats = tuple(self.request.formats)
+        if self.cache is None or digest is None:
+            return formats, {}
+        try:
+            data = result.path.read_bytes()
+        except OSError:
+            return formats, {}
+        key = keys[index] = self.cache.plan_key(data, result.path.parent, digest)
+        result.plan_id, result.revision = key.plan_id, key.revision
+        if key.key is None:
+            return formats, {}
+        found: dict[str, list[Artifact]] = {}
+        for fmt in formats:
+            hit = self.cache.get(key.key, fmt, str(result.path))
+            if hit is not None:
+                found[fmt] = hit.artifacts
+                result.plan_id, result.revision, result.warnings = hit.plan_id, hit.revision, hit.warnings
+                result.fingerprint = hit.fingerprint
+        return tuple(f for f in formats if f not in found), found
+
+    def _skip_duplicates(self, results: list[PlanResult], unknown: set[int]) -> None:
+        """Same plan id in several files: the highest revision is rendered, older ones are skipped
+        (earlier revisions kept for --since are normal); equal revisions all fail."""
+        for index in unknown:
+            if results[index].plan_id is None:
+                found = peek(results[index].path)
+                results[index].plan_id, results[index].revision = found.plan_id, found.revision
+        groups: dict[str, list[PlanResult]] = {}
+        for result in results:
+            if result.plan_id is not None:
+                groups.setdefault(result.plan_id, []).append(result)
+        for plan_id, group in groups.items():
+            if len(group) < 2:
+                continue
+            top = max(r.revision or 0 for r in group)
+            winners = [r for r in group if (r.revision or 0) == top]
+            for result in group:
+                if len(winners) > 1 and result in winners:
+                    others = ", ".join(str(r.path) for r in winners if r is not result)
+                    result.status = "failed"
+                    result.problems = [
+                        Problem(
+                            f"same plan id '{plan_id}' and revision {top} as {others}", "id", str(result.path)
+                        )
+                    ]
+                elif result not in winners:
+                    result.status = "skipped"
+                    result.note = f"revision {result.revision} of '{plan_id}', older than {winners[0].path}"
+
+    def _render(
+        self, results: list[PlanResult], pending: list[tuple[int, tuple[str, ...]]], digest: str | None
+    ) -> Iterator[tuple[int, Rendered]]:
+        """(index, worker result) in the order they finish."""
+        if not pending:
+            return
+        if self.scheduler is not None:
+            from mapgen.cluster import connect, make_bundle
+
+            executor, close = connect(self.scheduler, self.request)
+            try:
+                futures = {}
+                for i, formats in pending:
+                    try:
+                        bundle = make_bundle(results[i].path)
+                    except OSError as exc:
+                        problem = Problem(
+                            f"cannot read the plan: {exc.strerror or exc}", file=str(results[i].path)
+                        )
+                        yield i, Rendered(problems=(problem,))
+                        continue
+                    job = self._job(results[i], formats, bundle)
+                    futures[executor.submit(work, job, self.request, digest)] = i
+                yield from _completed(futures)
+            finally:
+                close()
+            return
+        workers = min(self.jobs, len(pending))
+        if workers <= 1:
+            for i, f in pending:
+                yield i, work(self._job(results[i], f), self.request)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # forkserver: workers start clean (no threads or locks copied from this process).
+        context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=warm,
+            initargs=(tuple(self.request.formats), self.request.theme, self.request.layout),
+        ) as pool:
+            futures = {pool.submit(work, self._job(results[i], f), self.request): i for i, f in pending}
+            try:
+                yield from _completed(futures)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    @staticmethod
+    def _job(result: PlanResult, formats: tuple[str, ...], bundle: Bundle | None = None) -> Job:
+        return Job(str(result.path), str(result.path.resolve()), formats, bundle)
+
+    def _collect(
+        self, result: PlanResult, rendered: Rendered, key: PlanKey | None, digest: str | None
+    ) -> None:
+        """Take a worker's result into `result`, and store what it rendered in the cache."""
+        if rendered.bug is not None or rendered.problems:
+            result.status, result.bug, result.problems = "failed", rendered.bug, list(rendered.problems)
+            return
+        result.status = "rendered"
+        result.plan_id, result.revision = rendered.plan_id, rendered.revision
+        result.fingerprint = rendered.fingerprint
+        result.warnings = list(rendered.warnings)
+        if self.cache is None or key is None or digest is None or rendered.plan_digest != key.plan_digest:
+            return
+        assert rendered.plan_id is not None and rendered.revision is not None
+        assert rendered.fingerprint is not None
+        self.cache.remember(key.plan_digest, rendered.assets, rendered.plan_id, rendered.revision)
+        assets = asset_digests(result.path.parent, rendered.assets)
+        if assets is None:
+            return
+        full_key = entry_key(digest, key.plan_digest, assets)
+        for fmt, artifacts in rendered.by_format.items():
+            self.cache.put(
+                full_key,
+                fmt,
+                artifacts,
+                plan_id=rendered.plan_id,
+                revision=rendered.revision,
+                fingerprint=rendered.fingerprint,
+                warnings=rendered.warnings,
+            )
+
+    def _finish(self, result: PlanResult, by_format: dict[str, list[Artifact]], written: list[Path]) -> None:
+        """Order a finished plan's artifacts as a single render does; write it now in keep-going mode."""
+        if result.status in ("rendered", "reused"):
+            result.artifacts = [a for fmt in self.request.formats for a in by_format[fmt]]
+            if self.keep_going:
+                try:
+                    result.written = self._write([result])
+                    written += result.written
+                except MapgenError as exc:
+                    result.status, result.problems = "failed", [Problem(str(exc), file=str(result.path))]
+                result.artifacts = []
+        self.on_plan(result)
+
+    def _write_all(self, results: list[PlanResult]) -> list[Path]:
+        """All-or-nothing: every plan must have rendered, with distinct ids; then one write."""
+        problems = [p for r in results for p in r.problems]
+        bugs = [r for r in results if r.bug]
+        if bugs:
+            raise RuntimeError(f"{bugs[0].path}: {bugs[0].bug}")
+        ids: dict[str, Path] = {}
+        for result in results:
+            if result.plan_id in ids:
+                problems.append(
+                    Problem(
+                        f"same plan id '{result.plan_id}' as {ids[result.plan_id]}", "id", str(result.path)
+                    )
+                )
+            elif result.plan_id is not None:
+                ids[result.plan_id] = result.path
+        if problems:
+            raise InvalidInput(problems)
+        return self._write(results)
+
+    def _write(self, results: Sequence[PlanResult]) -> list[Path]:
+        """The plans' sets through the pipeline's writer: the same files and manifest as a single render."""
+        sets = [
+            ArtifactSet(
+                r.plan_id or "",
+                r.revision or 0,
+                r.fingerprint or "",
+                str(self.request.audience),
+                tuple(r.artifacts),
+            )
+            for r in results
+        ]
+        return write_sets(self.out_dir, sets, wait=self.wait, on_wait=self.on_wait)
+
+
+def _completed(futures: dict[Future[Rendered], int]) -> Iterator[tuple[int, Rendered]]:
+    for future in as_completed(futures):
+        try:
+            rendered = future.result()
+        except Exception as exc:  # the worker process died (killed, out of memory)
+            rendered = Rendered(bug=f"worker failed: {type(exc).__name__}: {exc}")
+        yield futures[future], rendered
+
+
+@dataclass(frozen=True, slots=True)
+class Peek:
+    plan_id: str | None = None
+    revision: int | None = None
+    fingerprint: str | None = None
+    assets: tuple[str, ...] = ()
+
+
+def peek(path: Path) -> Peek:
+    """A plan's id, revision and logos from its raw data, without validating it (a few ms)."""
+    from mapgen.source import read_plan_data
+
+    try:
+        data, _ = read_plan_data(path)
+    except (InvalidInput, OSError):
+        return Peek()
+    if not isinstance(data, dict):
+        return Peek()
+    plan_id, revision = data.get("id"), data.get("revision")
+    logos = [side.get("logo") for side in (data.get("seller"), data.get("buyer")) if isinstance(side, dict)]
+    return Peek(
+        plan_id if isinstance(plan_id, str) else None,
+        revision if isinstance(revision, int) and not isinstance(revision, bool) else None,
+        tuple(sorted({logo for logo in logos if isinstance(logo, str) and logo})),
+    )
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (cgroup and affinity limits included where the OS tells)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
