@@ -152,7 +152,9 @@ def warm(formats: Sequence[str], theme: str, layout: str) -> None:
         load_layout(layout).environment  # noqa: B018 - builds the Jinja environment once
 
 
-def work(job: Job, request: RenderRequest, expected_run: str | None = None) -> Rendered:
+def work(
+    job: Job, request: RenderRequest, expected_run: str | None = None, *, raise_bugs: bool = False
+) -> Rendered:
     """Load one plan and render the formats asked for; never raises (a failure comes back as data).
 
     `expected_run` is the client's `run_digest`: a remote worker whose mapgen, libraries, theme or
@@ -171,6 +173,8 @@ def work(job: Job, request: RenderRequest, expected_run: str | None = None) -> R
         problems = exc.problems if isinstance(exc, InvalidInput) else [Problem(str(exc), file=str(path))]
         return Rendered(problems=tuple(_named(p, path, job) for p in problems))
     except Exception as exc:
+        if raise_bugs:  # in this process, with nothing else to finish: the CLI reports it (--debug)
+            raise
         return Rendered(bug=f"{type(exc).__name__}: {exc}")
 
 
@@ -385,7 +389,7 @@ class Batch:
         workers = min(self.jobs, len(pending))
         if workers <= 1:
             for i, f in pending:
-                yield i, work(self._job(results[i], f), self.request)
+                yield i, work(self._job(results[i], f), self.request, raise_bugs=not self.keep_going)
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -458,7 +462,7 @@ class Batch:
         problems = [p for r in results for p in r.problems]
         bugs = [r for r in results if r.bug]
         if bugs:
-            raise RuntimeError(f"{bugs[0].path}: {bugs[0].bug}")
+            raise RuntimeError(f"{bugs[0].bug} (rendering {bugs[0].path})")
         ids: dict[str, Path] = {}
         for result in results:
             if result.plan_id in ids:
@@ -501,7 +505,6 @@ def _completed(futures: dict[Future[Rendered], int]) -> Iterator[tuple[int, Rend
 class Peek:
     plan_id: str | None = None
     revision: int | None = None
-    fingerprint: str | None = None
     assets: tuple[str, ...] = ()
 
 

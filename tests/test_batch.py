@@ -98,7 +98,7 @@ def test_folder_writes_every_valid_plan_and_reports_the_invalid_one(
     assert "mapgen: 3 plans: 2 rendered, 0 reused, 1 failed, 0 skipped" in err
     assert f"  failed: {plans / 'broken.yaml'}:" in err
     assert "Traceback" not in err
-    written = files(out)
+    written = {n: d for n, d in files(out).items() if not n.endswith(".manifest.json")}  # other formats
     assert written and all(data == (single / name).read_bytes() for name, data in written.items())
     assert {n.split(".")[0] for n in written} == {"northwind-acme", "minimal"}
 
@@ -130,7 +130,10 @@ def test_two_jobs_write_the_same_bytes_as_one_and_as_single_renders(
     one, two = tmp_path / "one", tmp_path / "two"
     assert call("render", str(plans), "-o", str(one), "-f", FULL, "-q", "--no-cache", "--jobs", "1") == 0
     assert call("render", str(plans), "-o", str(two), "-f", FULL, "-q", "--no-cache", "--jobs", "2") == 0
-    assert files(one) == files(two) == {n: d for n, d in files(single).items() if n in files(one)}
+    assert files(one) == files(two)
+    assert {n: d for n, d in files(one).items() if n in files(single) and n != "minimal.manifest.json"} == {
+        n: d for n, d in files(single).items() if n in files(one) and n != "minimal.manifest.json"
+    }, "the manifest of the minimal plan lists other formats in `single`"
     shutil.rmtree(plans / "acme")
     (plans / "twin.yaml").write_text(MINIMAL.read_text().replace("id: minimal", "id: twin", 1))
     every = tmp_path / "every"
@@ -178,7 +181,8 @@ def test_a_damaged_or_half_written_entry_is_never_reused(
     (staging / "0").write_bytes(b"half")  # what a run killed while storing leaves: never under entries/
     shutil.rmtree(out)
     assert call(*args) == 0
-    assert files(out) == {n: (single / n).read_bytes() for n in files(out)}
+    rendered = {n: d for n, d in files(out).items() if not n.endswith(".manifest.json")}
+    assert rendered == {n: (single / n).read_bytes() for n in rendered}
 
 
 def test_a_run_killed_mid_way_then_rerun_writes_what_a_clean_run_writes(
@@ -302,3 +306,13 @@ def test_unreachable_scheduler_is_a_usage_error(
     (plans / "broken.yaml").unlink()
     assert call("render", str(plans), "-f", "json", "--no-cache", "--scheduler", "tcp://127.0.0.1:9") == 2
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+
+
+def test_a_worker_with_other_code_or_theme_refuses_the_job(plans: Path) -> None:
+    from mapgen.batch import Job, work
+    from mapgen.pipeline import RenderRequest
+
+    path = plans / "small" / "minimal.yaml"
+    done = work(Job("minimal.yaml", str(path), ("json",)), RenderRequest(formats=["json"]), "another-digest")
+    assert not done.by_format and "install the same versions everywhere" in done.problems[0].message
+    assert done.problems[0].file == "minimal.yaml"
