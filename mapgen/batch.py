@@ -294,8 +294,8 @@ class Batch:
             self._skip_duplicates(results, {i for i, _ in pending})
             pending = [(i, f) for i, f in pending if results[i].status == "pending"]
         written: list[Path] = []
-        for index in range(len(results)):
-            if results[index].status == "reused":
+        for index in range(len(results)):  # reused, and failed or skipped as duplicates
+            if results[index].status != "pending":
                 self._finish(results[index], hits[index], written)
         for index, rendered in self._render(results, pending, digest):
             self._collect(results[index], rendered, keys.get(index), digest)

@@ -316,3 +316,45 @@ def test_a_worker_with_other_code_or_theme_refuses_the_job(plans: Path) -> None:
     done = work(Job("minimal.yaml", str(path), ("json",)), RenderRequest(formats=["json"]), "another-digest")
     assert not done.by_format and "install the same versions everywhere" in done.problems[0].message
     assert done.problems[0].file == "minimal.yaml"
+
+
+def test_serve_renders_only_what_is_asked_and_a_restart_reuses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_serve import make_server
+
+    plans = tmp_path / "served"
+    shutil.copytree(ENTERPRISE, plans / "acme")
+    cache = tmp_path / "cache"
+    first = make_server(plans, cache=True, cache_dir=str(cache))
+    page = first.get(first.url("northwind-acme.html"))
+    data = first.get(first.url("northwind-acme.json"))
+    assert page.status_code == data.status_code == 200
+    assert sorted(p.name.rsplit("-", 1)[1] for p in cache.glob("entries/*/*")) == ["html", "json"]
+
+    def no_render(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("rendered again although nothing changed")
+
+    monkeypatch.setattr("mapgen.pipeline.render_set", no_render)
+    restarted = make_server(plans, cache=True, cache_dir=str(cache))
+    assert restarted.get(restarted.url("northwind-acme.html")).content == page.content
+    assert restarted.get(restarted.url("northwind-acme.json")).content == data.content
+
+
+def test_an_older_revision_beside_the_current_one_is_skipped(
+    plans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (plans / "broken.yaml").unlink()
+    current = plans / "small" / "minimal.yaml"
+    (plans / "small" / "minimal-r0.yaml").write_text(current.read_text())  # same id, same revision
+    out = tmp_path / "out"
+    assert (
+        call("render", str(plans), "-o", str(out), "-f", "json", "--no-cache", "-j", "1") == EXIT_SOME_FAILED
+    )
+    assert "same plan id 'minimal' and revision 1" in capsys.readouterr().err
+    current.write_text(current.read_text().replace("revision: 1", "revision: 2", 1))
+    assert call("render", str(plans), "-o", str(out), "-f", "json", "--no-cache", "-j", "1") == 0
+    err = capsys.readouterr().err
+    assert "2 rendered, 0 reused, 0 failed, 1 skipped" in err
+    assert f"{plans / 'small' / 'minimal-r0.yaml'}: skipped: revision 1 of 'minimal', older than" in err
+    assert '"revision": 2' in (out / "minimal.json").read_text()
