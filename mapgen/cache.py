@@ -15,6 +15,7 @@ file is checked against its recorded SHA-256 when read.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -31,6 +32,7 @@ from mapgen.errors import Problem, Severity, UsageError
 from mapgen.renderers.base import Artifact
 
 if TYPE_CHECKING:
+    from mapgen.load import LoadedPlan
     from mapgen.pipeline import RenderRequest
 
 LAYOUT_VERSION = "mapgen-cache-1"
@@ -398,3 +400,56 @@ def parse_size(text: str) -> int:
     if not number.replace(".", "", 1).isdigit():
         raise UsageError(f"'{text}' is not a size such as 500M or 2G")
     return int(float(number) * scale)
+
+
+def file_stat(path: Path) -> tuple[int, int, int] | None:
+    """(mtime in ns, size, inode): what tells that a file is still the version that was loaded."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def render_through(
+    cache: Cache | None, loaded: LoadedPlan, request: RenderRequest, loaded_stat: tuple[int, int, int] | None
+) -> list[Artifact]:
+    """`render_plan` format by format through the cache, for a plan loaded earlier (`mapgen serve`).
+
+    The key hashes the file as it is now, so the cache is used only while the file still has the
+    `stat` it had when it was loaded (`loaded_stat`); otherwise the plan is rendered as loaded.
+    """
+    from mapgen.pipeline import render_plan, render_set
+
+    if cache is None or loaded_stat is None or file_stat(loaded.path) != loaded_stat:
+        return render_plan(loaded, request)
+    try:
+        plan_bytes = loaded.path.read_bytes()
+        digest = run_digest(request)
+    except OSError:
+        return render_plan(loaded, request)
+    assets = plan_assets(loaded.plan)
+    found = asset_digests(loaded.base_dir, assets)
+    if found is None or file_stat(loaded.path) != loaded_stat:
+        return render_plan(loaded, request)
+    plan_digest = _sha(plan_bytes)
+    key = entry_key(digest, plan_digest, found)
+    artifacts: list[Artifact] = []
+    for fmt in request.formats:
+        hit = cache.get(key, fmt, str(loaded.path))
+        if hit is not None:
+            artifacts += hit.artifacts
+            continue
+        rendered = render_set(loaded, dataclasses.replace(request, formats=[fmt]))
+        artifacts += rendered.artifacts
+        cache.remember(plan_digest, assets, loaded.plan.id, loaded.plan.revision)
+        cache.put(
+            key,
+            fmt,
+            rendered.artifacts,
+            plan_id=loaded.plan.id,
+            revision=loaded.plan.revision,
+            fingerprint=rendered.fingerprint,
+            warnings=loaded.warnings,
+        )
+    return artifacts

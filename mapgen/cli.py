@@ -776,6 +776,10 @@ def _note_non_plans(directory: Path) -> None:
 @layout_option
 @theme_option
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Worker processes.")
+@cache_dir_option
+@click.option(
+    "--no-cache", is_flag=True, envvar="MAPGEN_NO_CACHE", help="Render everything; read and write no cache."
+)
 @click.option(
     "--forwarded-allow-ips",
     metavar="IPS",
@@ -796,6 +800,8 @@ def serve(
     layout: str,
     theme: str,
     workers: int,
+    cache_dir: Path | None,
+    no_cache: bool,
     forwarded_allow_ips: str | None,
     log_level: str,
 ) -> None:
@@ -809,6 +815,8 @@ def serve(
         base_url=normalise_base_url(base_url) if base_url else None,
         layout=layout,
         theme=theme,
+        cache_dir=str(cache_dir.resolve()) if cache_dir else None,
+        cache=not no_cache,
     )
     load_or_create_secret(config.secret_path)
     if not secret_is_private(config.secret_path):

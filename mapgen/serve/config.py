@@ -23,6 +23,10 @@ class ServeConfig:
     """Public URL of the server; when given, calendar descriptions link to the plan's HTML page."""
     layout: str = "standard"
     theme: str = "default"
+    cache: bool = False
+    """Use the render cache shared with `mapgen render` (`mapgen serve` turns it on unless --no-cache)."""
+    cache_dir: str | None = None
+    """Its folder (None: the user's cache folder)."""
     rescan_seconds: float = 2.0
     """How often the folder is listed for new or removed plans (each request still checks the
     file of the plan it asks for, and the secret file)."""

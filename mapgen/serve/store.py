@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mapgen.audience import Audience
+from mapgen.cache import Cache
 from mapgen.errors import InvalidInput, MapgenError, Problem
 from mapgen.load import LoadedPlan, load_plan
 from mapgen.renderers import format_names, get_renderer
@@ -59,6 +60,8 @@ class _Good:
     loaded: LoadedPlan
     generation: int
     modified: int
+    stat: tuple[int, int, int] | None = None
+    """The plan file's `stat` when it was loaded: the render cache is used only while it holds."""
 
 
 @dataclass(slots=True)
@@ -109,6 +112,17 @@ def _signature(path: Path, loaded: LoadedPlan | None) -> Signature:
 
 
 T = TypeVar("T")
+
+
+def _open_cache(config: ServeConfig) -> Cache | None:
+    """The render cache shared with `mapgen render`, so a restart does not render unchanged plans."""
+    from mapgen.cache import open_cache
+
+    try:
+        return open_cache(Path(config.cache_dir) if config.cache_dir else None, enabled=config.cache)
+    except MapgenError as exc:
+        log.warning("%s: rendering without a cache", exc)
+        return None
 
 
 def newest_revisions(items: list[T], plan_of: Callable[[T], Plan]) -> tuple[dict[str, T], list[tuple[T, T]]]:
@@ -209,6 +223,7 @@ class PlanStore:
         self._assets_modified = 0
         self._assets_error: str | None = None
         self._last_scan = float("-inf")
+        self._cache = _open_cache(config)
         self.refresh(force=True)
 
     # ------------------------------------------------------------------ freshness
@@ -290,7 +305,7 @@ class PlanStore:
             # Stat taken before loading: a change while loading is seen on the next request.
             entry.signature = signature[:1] + _signature(entry.path, loaded)[1:]
             modified = max((s[0] for s in entry.signature if s), default=0) // 1_000_000_000
-            entry.good = _Good(loaded, entry.good.generation + 1 if entry.good else 1, modified)
+            entry.good = _Good(loaded, entry.good.generation + 1 if entry.good else 1, modified, signature[0])
             entry.errors = []
             entry.render_errors = {}
             for warning in loaded.warnings:
@@ -498,7 +513,8 @@ class PlanStore:
             return resources
 
     def _render(self, good: _Good, audience: str, fmt: str) -> dict[str, Resource]:
-        from mapgen.pipeline import RenderRequest, render_plan
+        from mapgen.cache import render_through
+        from mapgen.pipeline import RenderRequest
         from mapgen.renderers.base import RenderOptions
 
         renderer = get_renderer(fmt)
@@ -513,7 +529,7 @@ class PlanStore:
         if getattr(renderer, "uses_layout", False):
             modified = max(modified, self._assets_modified)
         resources = {}
-        for artifact in render_plan(good.loaded, request):
+        for artifact in render_through(self._cache, good.loaded, request, good.stat):
             etag = '"' + hashlib.sha256(artifact.data).hexdigest()[:32] + '"'
             resources[artifact.name] = Resource(
                 artifact.name, artifact.data, artifact.media_type, etag, modified
