@@ -12,10 +12,10 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 
-from mapgen.batch import Bundle, warm
 from mapgen.cache import asset_digests
 from mapgen.errors import UsageError
 from mapgen.pipeline import RenderRequest
+from mapgen.worker import Bundle, peek, warm
 
 CONNECT_TIMEOUT = "20s"
 
@@ -44,8 +44,6 @@ def make_bundle(path: Path) -> Bundle:
     A logo that is missing or outside the plan's folder is not sent: the worker then reports
     the plan as a local run would.
     """
-    from mapgen.batch import peek
-
     plan = path.read_bytes()
     assets = {}
     for name in peek(path).assets:

@@ -309,8 +309,8 @@ def test_unreachable_scheduler_is_a_usage_error(
 
 
 def test_a_worker_with_other_code_or_theme_refuses_the_job(plans: Path) -> None:
-    from mapgen.batch import Job, work
     from mapgen.pipeline import RenderRequest
+    from mapgen.worker import Job, work
 
     path = plans / "small" / "minimal.yaml"
     done = work(Job("minimal.yaml", str(path), ("json",)), RenderRequest(formats=["json"]), "another-digest")
