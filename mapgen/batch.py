@@ -13,7 +13,6 @@ is written unless every plan renders.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, as_completed
@@ -28,40 +27,17 @@ from mapgen.renderers.base import Artifact
 from mapgen.worker import Bundle, Job, Rendered, peek, warm, work
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
-EXIT_SOME_FAILED = 3
+EXIT_SOME_FAILED = 4
 """Some plans of a batch failed; every other plan was written."""
 
-_TOP_LEVEL_KEY = re.compile(rb"""^(?:mapgen|"mapgen"|'mapgen')[ \t]*:""", re.MULTILINE)
-
-
 # ---------------------------------------------------------------------- finding plans
-
-
-def is_plan_file(path: Path) -> bool:
-    """A YAML or JSON file with a top-level `mapgen:` key (other YAML and JSON files are not plans)."""
-    from mapgen.source import MAX_FILE_BYTES
-
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return False
-    if _TOP_LEVEL_KEY.search(data):
-        return True  # a plan past the size limit is found, and then fails with that message
-    if len(data) <= MAX_FILE_BYTES and (path.suffix.lower() == ".json" or data.lstrip()[:1] == b"{"):
-        import json
-
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            return False
-        return isinstance(parsed, dict) and "mapgen" in parsed
-    return False
 
 
 def find_plans(arguments: Sequence[Path], skip: Sequence[Path] = ()) -> tuple[list[Path], bool]:
     """Plan files named or found (recursively) in folders, in a stable order; and whether a folder
     was given. Hidden files and folders and the `skip` folders (output, cache) are left out."""
+    from mapgen.serve.store import is_plan_file
+
     skipped = {p.resolve() for p in skip}
     found: list[Path] = []
     folders = False
@@ -96,6 +72,10 @@ def find_plans(arguments: Sequence[Path], skip: Sequence[Path] = ()) -> tuple[li
 # ---------------------------------------------------------------------- the batch
 
 
+class NotReady(InvalidInput):
+    """`--ready` and plans named one by one: some plan is not ready to send, nothing was written."""
+
+
 @dataclass(slots=True)
 class PlanResult:
     """How one plan file ended: rendered, reused (all from the cache), failed or skipped."""
@@ -109,8 +89,11 @@ class PlanResult:
     warnings: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     bug: str | None = None
+    not_ready: bool = False
     note: str = ""
     written: list[Path] = field(default_factory=list)
+    inline_formats: tuple[str, ...] = ()
+    """Formats rendered in this process (their progress steps were already shown)."""
 
 
 @dataclass(slots=True)
@@ -144,6 +127,10 @@ class Batch:
     scheduler: str | None = None
     keep_going: bool = True
     on_plan: Callable[[PlanResult], None] = lambda _r: None
+    ready: bool = False
+    """`--ready`: a plan that is not ready to send fails like an invalid one (never from the cache)."""
+    on_format: Callable[[str, str], None] | None = None
+    """Progress: called with (plan, format) once for every format of every plan."""
     wait: float = DEFAULT_WAIT
     """Seconds to wait for another render into the same output folder (see mapgen.output)."""
     on_wait: Callable[[str], None] = lambda _message: None
@@ -190,7 +177,7 @@ class Batch:
             return formats, {}
         key = keys[index] = self.cache.plan_key(data, result.path.parent, digest)
         result.plan_id, result.revision = key.plan_id, key.revision
-        if key.key is None:
+        if key.key is None or self.ready:  # readiness depends on today's date: check every time
             return formats, {}
         found: dict[str, list[Artifact]] = {}
         for fmt in formats:
@@ -260,7 +247,9 @@ class Batch:
         workers = min(self.jobs, len(pending))
         if workers <= 1:
             for i, f in pending:
-                yield i, work(self._job(results[i], f), self.request, raise_bugs=not self.keep_going)
+                results[i].inline_formats = f
+                job = self._job(results[i], f)
+                yield i, work(job, self.request, raise_bugs=not self.keep_going, progress=self.on_format)
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -280,9 +269,9 @@ class Batch:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
 
-    @staticmethod
-    def _job(result: PlanResult, formats: tuple[str, ...], bundle: Bundle | None = None) -> Job:
-        return Job(str(result.path), str(result.path.resolve()), formats, bundle)
+    def _job(self, result: PlanResult, formats: tuple[str, ...], bundle: Bundle | None = None) -> Job:
+        ready = self.request.theme if self.ready else None
+        return Job(str(result.path), str(result.path.resolve()), formats, bundle, ready)
 
     def _collect(
         self, result: PlanResult, rendered: Rendered, key: PlanKey | None, digest: str | None
@@ -290,6 +279,7 @@ class Batch:
         """Take a worker's result into `result`, and store what it rendered in the cache."""
         if rendered.bug is not None or rendered.problems:
             result.status, result.bug, result.problems = "failed", rendered.bug, list(rendered.problems)
+            result.not_ready = rendered.not_ready
             return
         result.status = "rendered"
         result.plan_id, result.revision = rendered.plan_id, rendered.revision
@@ -317,6 +307,10 @@ class Batch:
 
     def _finish(self, result: PlanResult, by_format: dict[str, list[Artifact]], written: list[Path]) -> None:
         """Order a finished plan's artifacts as a single render does; write it now in keep-going mode."""
+        if self.on_format is not None:
+            for fmt in self.request.formats:
+                if fmt not in result.inline_formats:
+                    self.on_format(result.plan_id or result.path.name, fmt)
         if result.status in ("rendered", "reused"):
             result.artifacts = [a for fmt in self.request.formats for a in by_format[fmt]]
             if self.keep_going:
@@ -345,7 +339,7 @@ class Batch:
             elif result.plan_id is not None:
                 ids[result.plan_id] = result.path
         if problems:
-            raise InvalidInput(problems)
+            raise (NotReady if any(r.not_ready for r in results) else InvalidInput)(problems)
         return self._write(results)
 
     def _write(self, results: Sequence[PlanResult]) -> list[Path]:

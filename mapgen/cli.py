@@ -302,7 +302,7 @@ def validate(plans: tuple[Path, ...], strict: bool, ready: bool, theme: str) -> 
 @click.option(
     "--keep-going",
     is_flag=True,
-    help="Write every plan that renders even if others fail (always so for folders); exit 3 if some failed.",
+    help="Write every plan that renders even if others fail (always so for folders); exit 4 if some failed.",
 )
 @click.option(
     "--cache",
@@ -349,7 +349,7 @@ def render(
 
     Plan files named one by one are all or nothing: nothing is written unless every plan renders
     (exit 2). Folders (searched recursively for files with a top-level 'mapgen:' key) and
-    --keep-going write each plan that renders; exit 3 says some failed. Unchanged plans are
+    --keep-going write each plan that renders; exit 4 says some failed. Unchanged plans are
     copied from the render cache; see docs/batch.md. Each plan's files are listed, with their
     SHA-256, in OUT/<id>.manifest.json, written last. With --ready, a plan that is not ready to send
     fails like an invalid one (see validate --ready).
@@ -370,8 +370,8 @@ def render(
         strict=strict,
         options=RenderOptions(link=link, feed=feed, pdf_variant=pdf_variant, digest_days=digest_days),
     )
-    if since is None and not ready:
-        options = BatchOptions(quiet, jobs, keep_going, cache_dir, no_cache, scheduler, wait)
+    if since is None:
+        options = BatchOptions(quiet, jobs, keep_going, cache_dir, no_cache, scheduler, wait, ready)
         _render_batch(request, plans, out_dir, options)
         return
     if any(path.is_dir() for path in plans):
@@ -439,21 +439,23 @@ class BatchOptions:
     no_cache: bool
     scheduler: str | None
     wait: float
+    ready: bool
 
 
 def _render_batch(
     request: RenderRequest, plans: tuple[Path, ...], out_dir: Path, options: BatchOptions
 ) -> None:
     """`render` without --since: through the cache and worker processes (mapgen.batch)."""
-    from mapgen.batch import Batch, PlanResult, find_plans, usable_cpus
+    from mapgen.batch import Batch, NotReady, PlanResult, find_plans, usable_cpus
     from mapgen.cache import open_cache
+    from mapgen.progress import Progress
 
     quiet = options.quiet
     store = open_cache(options.cache_dir, enabled=not options.no_cache)
     paths, folders = find_plans(plans, skip=[out_dir, *([store.root] if store else [])])
     many = folders or len(paths) > 1
     keep_going = options.keep_going or folders
-    show_bar = not quiet and many and sys.stderr.isatty()
+    show_bar = not quiet and sys.stderr.isatty()
     deferred: list[tuple[str, bool]] = []
 
     def say(text: str, err: bool = False) -> None:
@@ -462,7 +464,8 @@ def _render_batch(
         else:
             click.echo(text, err=err)
 
-    with click.progressbar(length=len(paths), label="Rendering", file=sys.stderr, hidden=not show_bar) as bar:
+    total = len(paths) * len(request.formats)
+    with Progress(sys.stderr, total, enabled=show_bar) as progress:
 
         def on_plan(result: PlanResult) -> None:
             for warning in result.warnings:
@@ -476,7 +479,6 @@ def _render_batch(
             if not quiet:
                 for path in result.written:
                     say(str(path))
-            bar.update(1)
 
         batch = Batch(
             request,
@@ -486,10 +488,18 @@ def _render_batch(
             scheduler=options.scheduler,
             keep_going=keep_going,
             on_plan=on_plan,
+            ready=options.ready,
+            on_format=progress.step,
             wait=options.wait,
             on_wait=lambda message: click.echo(f"{message} (up to {options.wait:g} s)", err=True),
         )
-        summary = batch.run(paths)
+        try:
+            summary = batch.run(paths)
+        except NotReady as exc:
+            _report(exc.problems)
+            raise UsageError(
+                "not ready to send: nothing written (see the problems above; docs/ready.md)"
+            ) from None
     for text, err in deferred:
         click.echo(text, err=err)
     if not keep_going and not quiet:

@@ -7,7 +7,7 @@ process for one plan. It never raises: a failure comes back as data, so one plan
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +45,8 @@ class Job:
     path: str
     formats: tuple[str, ...]
     bundle: Bundle | None = None
+    ready: str | None = None
+    """`--ready`: check the plan is ready to send, with this theme's colours, before rendering."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,8 @@ class Rendered:
     warnings: tuple[Problem, ...] = ()
     by_format: dict[str, list[Artifact]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    not_ready: bool = False
+    """The problems are readiness checks (`--ready`), not validation."""
     bug: str | None = None
     plan_digest: str | None = None
     """SHA-256 of the plan file as it was after loading: the cache stores only what was hashed."""
@@ -77,7 +81,12 @@ def warm(formats: Sequence[str], theme: str, layout: str) -> None:
 
 
 def work(
-    job: Job, request: RenderRequest, expected_run: str | None = None, *, raise_bugs: bool = False
+    job: Job,
+    request: RenderRequest,
+    expected_run: str | None = None,
+    *,
+    raise_bugs: bool = False,
+    progress: Callable[[str, str], None] | None = None,
 ) -> Rendered:
     """Load one plan and render the formats asked for; never raises (a failure comes back as data).
 
@@ -87,7 +96,7 @@ def work(
     path = Path(job.path)
     try:
         if job.bundle is None:
-            return _work(job, path, request, expected_run)
+            return _work(job, path, request, expected_run, progress)
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="mapgen-") as folder:
@@ -102,7 +111,13 @@ def work(
         return Rendered(bug=f"{type(exc).__name__}: {exc}")
 
 
-def _work(job: Job, path: Path, request: RenderRequest, expected_run: str | None) -> Rendered:
+def _work(
+    job: Job,
+    path: Path,
+    request: RenderRequest,
+    expected_run: str | None,
+    progress: Callable[[str, str], None] | None = None,
+) -> Rendered:
     import hashlib
 
     from mapgen.load import load_plan
@@ -114,7 +129,17 @@ def _work(job: Job, path: Path, request: RenderRequest, expected_run: str | None
             "install the same versions everywhere"
         )
     loaded = load_plan(path, strict=request.strict)
-    sets = {fmt: render_set(loaded, dataclasses.replace(request, formats=[fmt])) for fmt in job.formats}
+    if job.ready is not None:
+        from mapgen.readiness import check_ready
+        from mapgen.themes import load_theme
+
+        problems = check_ready(loaded, load_theme(job.ready))
+        if problems:
+            return Rendered(problems=tuple(_named(p, path, job) for p in problems), not_ready=True)
+    sets = {
+        fmt: render_set(loaded, dataclasses.replace(request, formats=[fmt]), progress=progress)
+        for fmt in job.formats
+    }
     by_format = {fmt: list(item.artifacts) for fmt, item in sets.items()}
     fingerprint = next(iter(sets.values())).fingerprint if sets else None
     return Rendered(

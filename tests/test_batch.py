@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from mapgen.batch import EXIT_SOME_FAILED, find_plans, is_plan_file
+from mapgen.batch import EXIT_SOME_FAILED, find_plans
 from mapgen.cache import Cache, parse_duration, parse_size
 from mapgen.cli import main
+from mapgen.serve.store import is_plan_file
 from tests.conftest import IN_CI, SAMPLES_DIR
 
 ENTERPRISE = SAMPLES_DIR / "northwind-acme"
@@ -358,3 +359,17 @@ def test_an_older_revision_beside_the_current_one_is_skipped(
     assert "2 rendered, 0 reused, 0 failed, 1 skipped" in err
     assert f"{plans / 'small' / 'minimal-r0.yaml'}: skipped: revision 1 of 'minimal', older than" in err
     assert '"revision": 2' in (out / "minimal.json").read_text()
+
+
+def test_ready_in_a_folder_fails_only_the_plan_that_is_not_ready(
+    plans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (plans / "broken.yaml").unlink()
+    small = plans / "small" / "minimal.yaml"
+    small.write_text(small.read_text().replace("name: Acme Corp", "name: <<Buyer>>", 1))
+    out = tmp_path / "out"
+    code = call("render", str(plans), "--ready", "-o", str(out), "-f", "json", "--no-cache", "-j", "1")
+    err = capsys.readouterr().err
+    assert "buyer.name: placeholder <<Buyer>>" in err
+    assert code == EXIT_SOME_FAILED
+    assert (out / "northwind-acme.json").exists() and not (out / "minimal.json").exists()
