@@ -7,6 +7,7 @@ never leaves a set that a reader cannot tell apart from a complete one.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from collections.abc import Callable, Iterable, Sequence
@@ -77,6 +78,16 @@ def render_set(
     item: LoadedPlan, request: RenderRequest, progress: Callable[[str, str], None] | None = None
 ) -> ArtifactSet:
     """Every artifact of one plan, with what identifies the render (for the manifest)."""
+    identity, by_format = render_by_format(item, request, progress)
+    artifacts = tuple(a for name in request.formats for a in by_format[name])
+    return dataclasses.replace(identity, artifacts=artifacts)
+
+
+def render_by_format(
+    item: LoadedPlan, request: RenderRequest, progress: Callable[[str, str], None] | None = None
+) -> tuple[ArtifactSet, dict[str, list[Artifact]]]:
+    """The artifacts of each format (the render cache stores formats apart), and the render's
+    identity as an ArtifactSet without artifacts."""
     view = build_view(item.plan, request.audience, request.as_of)
     renderers = [get_renderer(name) for name in request.formats]
     theme = layout = None
@@ -93,15 +104,12 @@ def render_set(
         brand = brand_for(theme)
         seller_logo = brand.logo if brand is not None else None
     ctx = RenderContext(view, request.options, theme, layout, item.base_dir, seller_logo=seller_logo)
-    artifacts: list[Artifact] = []
     for renderer in renderers:
         if progress is not None:
             progress(item.plan.id, renderer.name)
         ctx.rendered[renderer.name] = renderer.render(ctx)
-        artifacts.extend(ctx.rendered[renderer.name])
-    return ArtifactSet(
-        view.plan.id, view.plan.revision, view.fingerprint, str(request.audience), tuple(artifacts)
-    )
+    identity = ArtifactSet(view.plan.id, view.plan.revision, view.fingerprint, str(request.audience), ())
+    return identity, ctx.rendered
 
 
 def render_files(

@@ -121,7 +121,7 @@ def _work(
     import hashlib
 
     from mapgen.load import load_plan
-    from mapgen.pipeline import render_set
+    from mapgen.pipeline import render_by_format
 
     if expected_run is not None and _run_digest(request) != expected_run:
         raise UsageError(
@@ -136,16 +136,13 @@ def _work(
         problems = check_ready(loaded, load_theme(job.ready))
         if problems:
             return Rendered(problems=tuple(_named(p, path, job) for p in problems), not_ready=True)
-    sets = {
-        fmt: render_set(loaded, dataclasses.replace(request, formats=[fmt]), progress=progress)
-        for fmt in job.formats
-    }
-    by_format = {fmt: list(item.artifacts) for fmt, item in sets.items()}
-    fingerprint = next(iter(sets.values())).fingerprint if sets else None
+    identity, by_format = render_by_format(
+        loaded, dataclasses.replace(request, formats=list(job.formats)), progress
+    )
     return Rendered(
         plan_id=loaded.plan.id,
         revision=loaded.plan.revision,
-        fingerprint=fingerprint,
+        fingerprint=identity.fingerprint,
         assets=tuple(plan_assets(loaded.plan)),
         warnings=tuple(_named(w, path, job) for w in loaded.warnings),
         by_format=by_format,
