@@ -74,7 +74,7 @@ def plan_text(number: int, actions: int) -> str:
         "id": f"deal-{number:04d}",
         "title": f"Deal {number}: Mutual Action Plan",
         "revision": 1,
-        "updated": (start + timedelta(days=actions // 2)).isoformat(),
+        "updated": (start + timedelta(days=2 * (actions // 3))).isoformat(),  # after the last completion
         "timezone": "America/New_York",
         "locale": "en-US",
         "seller": {"name": "Northwind Analytics", "logo": "logos/northwind.png"},

@@ -113,18 +113,18 @@ def run_digest(request: RenderRequest) -> str:
 
     if request.options.changes is not None:
         raise ValueError("renders with --since changes are not cached")
-    options = request.options
+    # Every field of the request and its options but the formats (each format is its own entry):
+    # an option added later is part of the key without a change here.
+    settings = {f.name: getattr(request, f.name) for f in dataclasses.fields(request)}
+    settings.pop("formats")
+    settings["options"] = {
+        f.name: getattr(request.options, f.name) for f in dataclasses.fields(request.options)
+    }
     parts = [
         code_fingerprint(),
         folders_digest(load_theme(request.theme).dirs),
         folders_digest(load_layout(request.layout).dirs),
-        str(request.audience),
-        str(request.as_of),
-        str(request.strict),
-        str(options.link),
-        options.feed,
-        str(options.pdf_variant),
-        json.dumps(options.extra, sort_keys=True, default=str),
+        json.dumps(settings, sort_keys=True, default=repr),
     ]
     return _sha("\0".join(parts).encode())
 

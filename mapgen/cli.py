@@ -370,12 +370,12 @@ def render(
         strict=strict,
         options=RenderOptions(link=link, feed=feed, pdf_variant=pdf_variant, digest_days=digest_days),
     )
-    if since is None:
+    if since is None and base_url is None and secret_file is None:
         options = BatchOptions(quiet, jobs, keep_going, cache_dir, no_cache, scheduler, wait, ready)
         _render_batch(request, plans, out_dir, options)
         return
     if any(path.is_dir() for path in plans):
-        raise UsageError("--since compares one plan with an earlier revision: name plan files, not folders")
+        raise UsageError("--since and --base-url take plan files, not folders")
     loaded = load_all(list(plans), strict=strict)
     if base_url is not None:
         from dataclasses import replace

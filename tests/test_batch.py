@@ -373,3 +373,21 @@ def test_ready_in_a_folder_fails_only_the_plan_that_is_not_ready(
     assert "buyer.name: placeholder <<Buyer>>" in err
     assert code == EXIT_SOME_FAILED
     assert (out / "northwind-acme.json").exists() and not (out / "minimal.json").exists()
+
+
+def test_every_render_option_is_part_of_the_cache_key() -> None:
+    import dataclasses
+
+    from mapgen.cache import run_digest
+    from mapgen.pipeline import RenderRequest
+    from mapgen.renderers.base import RenderOptions
+
+    base = run_digest(RenderRequest())
+    assert run_digest(RenderRequest(formats=["pdf"])) == base, "formats are entries of their own"
+    for options in (
+        RenderOptions(digest_days=30),
+        RenderOptions(link="https://x.example"),
+        RenderOptions(feed="jane"),
+    ):
+        assert run_digest(RenderRequest(options=options)) != base, options
+    assert run_digest(dataclasses.replace(RenderRequest(), strict=True)) != base
