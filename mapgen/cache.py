@@ -124,9 +124,25 @@ def run_digest(request: RenderRequest) -> str:
         code_fingerprint(),
         folders_digest(load_theme(request.theme).dirs),
         folders_digest(load_layout(request.layout).dirs),
+        _user_brand_digest(),
         json.dumps(settings, sort_keys=True, default=repr),
     ]
     return _sha("\0".join(parts).encode())
+
+
+def _user_brand_digest() -> str:
+    """$MAPGEN_HOME/seller.yaml and the logo it names: plans without a seller logo render it."""
+    from mapgen.branding import BRAND_FILE, user_brand
+    from mapgen.resources import user_home
+
+    digest = hashlib.sha256()
+    brand_file = user_home() / BRAND_FILE
+    with contextlib.suppress(OSError):
+        digest.update(brand_file.read_bytes())
+        brand = user_brand()
+        if brand is not None and brand.logo is not None:
+            digest.update(b"\0" + brand.logo.read_bytes())
+    return digest.hexdigest()
 
 
 def plan_assets(plan: Any) -> list[str]:

@@ -391,3 +391,15 @@ def test_every_render_option_is_part_of_the_cache_key() -> None:
     ):
         assert run_digest(RenderRequest(options=options)) != base, options
     assert run_digest(dataclasses.replace(RenderRequest(), strict=True)) != base
+
+
+def test_the_user_brand_file_is_part_of_the_cache_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mapgen.cache import run_digest
+    from mapgen.pipeline import RenderRequest
+
+    monkeypatch.setenv("MAPGEN_HOME", str(tmp_path))
+    before = run_digest(RenderRequest())
+    (tmp_path / "seller.yaml").write_text("name: Northwind Analytics\n")
+    assert run_digest(RenderRequest()) != before
