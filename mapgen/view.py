@@ -64,6 +64,23 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
+class Contributor:
+    """Someone who works on an action with its owner: shown beside the owner in every format."""
+
+    id: str
+    name: str
+    side: Side
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """How many actions a person owns and how many more they contribute to (in a phase or overall)."""
+
+    owned: int
+    contributed: int
+
+
+@dataclass(frozen=True, slots=True)
 class ActionView:
     id: str
     title: str
@@ -86,6 +103,8 @@ class ActionView:
     notes: str | None
     visibility: Visibility
     critical: bool
+    contributors: tuple[Contributor, ...] = ()
+    """People from either side who work on it with the owner; the owner stays accountable."""
 
     @property
     def is_open(self) -> bool:
@@ -120,6 +139,10 @@ class StakeholderView:
     owned: int
     next_actions: tuple[ActionView, ...]
     """Open actions owned by this person, soonest first."""
+    contributed: int = 0
+    """Actions this person works on as a contributor (counted apart from `owned`)."""
+    contributing: tuple[ActionView, ...] = ()
+    """Open actions this person contributes to, soonest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +209,10 @@ class PlanView:
     key_dates: tuple[KeyDate, ...]
     """The deal's dates in date order (undated compelling event last)."""
     by_id: MappingProxyType[str, ActionView] = field(repr=False)
+    responsibilities: MappingProxyType[tuple[str, str], Share] = field(
+        repr=False, default_factory=lambda: MappingProxyType({})
+    )
+    """(stakeholder id, phase id) -> actions owned and contributed to there; only non-zero pairs."""
 
     @property
     def short_fingerprint(self) -> str:
@@ -242,6 +269,9 @@ def build_view(plan: Plan, audience: Audience = Audience.BUYER, as_of: date | No
                 notes=a.notes,
                 visibility=a.visibility,
                 critical=a.id in critical,
+                contributors=tuple(
+                    Contributor(people[c].id, people[c].name, people[c].side) for c in a.contributors
+                ),
             )
         )
     by_id = {a.id: a for a in actions}
@@ -278,6 +308,8 @@ def build_view(plan: Plan, audience: Audience = Audience.BUYER, as_of: date | No
             signatory=s.id in signers,
             owned=sum(1 for a in actions if a.owner_id == s.id),
             next_actions=tuple(a for a in soonest if a.owner_id == s.id),
+            contributed=sum(1 for a in actions if _contributes(a, s.id)),
+            contributing=tuple(a for a in soonest if _contributes(a, s.id)),
         )
         for s in plan.stakeholders
     }
@@ -324,6 +356,7 @@ def build_view(plan: Plan, audience: Audience = Audience.BUYER, as_of: date | No
         ),
         key_dates=_key_dates(plan, as_of),
         by_id=MappingProxyType(by_id),
+        responsibilities=MappingProxyType(_responsibilities(actions)),
     )
 
 
@@ -355,6 +388,21 @@ def _first_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def _contributes(action: ActionView, person_id: str) -> bool:
+    return any(c.id == person_id for c in action.contributors)
+
+
+def _responsibilities(actions: list[ActionView]) -> dict[tuple[str, str], Share]:
+    """Per person and phase: actions owned, and actions contributed to, counted apart."""
+    owned: Counter[tuple[str, str]] = Counter()
+    contributed: Counter[tuple[str, str]] = Counter()
+    for action in actions:
+        owned[(action.owner_id, action.phase_id)] += 1
+        for contributor in action.contributors:
+            contributed[(contributor.id, action.phase_id)] += 1
+    return {key: Share(owned[key], contributed[key]) for key in sorted(owned.keys() | contributed.keys())}
 
 
 def _metric_progress(baseline: float, target: float, actual: float | None) -> int | None:
@@ -415,3 +463,92 @@ def _dependency_order(actions: dict[str, Any]) -> list[str]:
             if waiting[child] == 0:
                 ready.append(child)
     return order
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    """What one person must act on, as of the view's date: the body of their reminder email."""
+
+    stakeholder: StakeholderView
+    window_days: int
+    """Actions due within this many days of the as-of date count as due soon."""
+    stalled: tuple[ActionView, ...]
+    """Seven or more days late, latest first."""
+    overdue: tuple[ActionView, ...]
+    blocked: tuple[ActionView, ...]
+    due_soon: tuple[ActionView, ...]
+    """Not late, due within the window, soonest first."""
+    owned: frozenset[str]
+    """Ids of the listed actions this person owns (the others they contribute to)."""
+
+    @property
+    def count(self) -> int:
+        return len(self.stalled) + len(self.overdue) + len(self.blocked) + len(self.due_soon)
+
+    @property
+    def groups(self) -> tuple[tuple[State, tuple[ActionView, ...]], ...]:
+        """Non-empty groups in reading order: the most urgent first."""
+        pairs = (
+            (State.STALLED, self.stalled),
+            (State.OVERDUE, self.overdue),
+            (State.BLOCKED, self.blocked),
+            (State.DUE_SOON, self.due_soon),
+        )
+        return tuple((state, actions) for state, actions in pairs if actions)
+
+
+def people_of(action: ActionView) -> tuple[str, ...]:
+    """Who works on an action: its owner, then its contributors."""
+    return (action.owner_id, *(c.id for c in action.contributors))
+
+
+def digests(view: PlanView, window_days: int = DUE_SOON_DAYS) -> tuple[DigestView, ...]:
+    """One digest per person with something stalled, overdue, blocked or due within the window.
+
+    Nobody gets an empty digest. In the internal audience only the seller's people get one, so a
+    digest that lists internal actions can never be addressed to the buyer.
+    """
+    if window_days < 0:
+        raise ValueError("window_days must be 0 or more")
+    result = []
+    for person in view.stakeholders:
+        if view.audience is Audience.INTERNAL and person.side is Side.BUYER:
+            continue
+        mine = open_actions_of(view, person.id)
+        late = sorted(
+            (a for a in mine if a.state in (State.STALLED, State.OVERDUE)), key=lambda a: a.days_left or 0
+        )
+        stalled = tuple(a for a in late if a.state is State.STALLED)
+        overdue = tuple(a for a in late if a.state is State.OVERDUE)
+        blocked = tuple(a for a in mine if a.state is State.BLOCKED)
+        due_soon = tuple(
+            a
+            for a in mine
+            if a.state not in (State.STALLED, State.OVERDUE, State.BLOCKED)
+            and a.days_left is not None
+            and 0 <= a.days_left <= window_days
+        )
+        listed = (*stalled, *overdue, *blocked, *due_soon)
+        if listed:
+            owned = frozenset(a.id for a in listed if a.owner_id == person.id)
+            result.append(DigestView(person, window_days, stalled, overdue, blocked, due_soon, owned))
+    return tuple(result)
+
+
+def draft_recipients(view: PlanView) -> tuple[StakeholderView, ...]:
+    """Who a plan draft is addressed to: the buyer's people, or the seller's team for an internal
+    copy (so an internal draft is never addressed to the buyer)."""
+    side = Side.SELLER if view.audience is Audience.INTERNAL else Side.BUYER
+    return tuple(s for s in view.side(side) if s.email)
+
+
+def plan_sender(view: PlanView) -> StakeholderView | None:
+    """Who plan emails come from: the seller's account executive, else the first seller with an email."""
+    sellers = [s for s in view.side(Side.SELLER) if s.email]
+    executives = [s for s in sellers if s.role is Role.ACCOUNT_EXECUTIVE]
+    return (executives or sellers or [None])[0]
+
+
+def open_actions_of(view: PlanView, person_id: str) -> tuple[ActionView, ...]:
+    """The open actions a person owns or works on, soonest first."""
+    return tuple(a for a in view.next_actions if person_id in people_of(a))

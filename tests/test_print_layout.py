@@ -18,6 +18,7 @@ every check; the 200-action plan is marked `slow` (it still runs in CI and in `s
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Iterator
@@ -58,6 +59,8 @@ class Case:
     layout: str = "standard"
     theme: str = "default"
     audience: Audience = Audience.BUYER
+    paper: str | None = None
+    """A4 or Letter; None prints on the paper the renderer picks (the plan's locale, or the theme's)."""
 
     @property
     def id(self) -> str:
@@ -210,9 +213,15 @@ def laid_out(case: Case) -> Laid:
 
     loaded = load_plan(case.plan)
     view = build_view(loaded.plan, case.audience)
-    ctx = RenderContext(
-        view, theme=load_theme(case.theme), layout=load_layout(case.layout), assets_dir=loaded.base_dir
-    )
+    theme = load_theme(case.theme).for_locale(loaded.plan.locale)
+    if case.paper is not None:
+        theme = dataclasses.replace(
+            theme,
+            tokens=theme.tokens.model_copy(
+                update={"page": theme.tokens.page.model_copy(update={"size": case.paper})}
+            ),
+        )
+    ctx = RenderContext(view, theme=theme, layout=load_layout(case.layout), assets_dir=loaded.base_dir)
     _, document = fitted_document(ctx, asset_roots(ctx))
     return Laid(document.pages, tuple(s.name for s in view.stakeholders), len(view.actions))
 
@@ -386,8 +395,13 @@ def test_generated_plans_are_set_for_print(generated: dict[str, Path], name: str
 
 
 @pytest.mark.parametrize("theme", ["default", "executive"])
-def test_enterprise_sample_fits_seven_pages(theme: str) -> None:
-    assert len(laid_out(Case(ENTERPRISE, "standard", theme)).pages) <= 7
+@pytest.mark.parametrize("paper", ["A4", None])
+def test_enterprise_sample_fits_seven_pages(theme: str, paper: str | None) -> None:
+    """At most 7 pages on A4, and on the paper it is rendered on (Letter: en-US or the theme's)."""
+    laid = laid_out(Case(ENTERPRISE, "standard", theme, paper=paper))
+    assert len(laid.pages) <= 7
+    if paper == "A4":
+        assert check_page_rules(laid, one_page=False) == []
 
 
 @pytest.mark.parametrize("plan", SAMPLES, ids=SAMPLE_IDS)
