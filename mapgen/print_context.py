@@ -258,7 +258,19 @@ def name_keeper(view: PlanView) -> Callable[[str], Markup]:
     """A function that joins the words of every stakeholder's name with no-break spaces in a text
     (plain or already-escaped Markup), so that a name in a title or a note never breaks over lines."""
     names = sorted({s.name for s in view.stakeholders if " " in s.name}, key=len, reverse=True)
-    pairs = [(str(escape(name)), str(escape(name)).replace(" ", "\u00a0")) for name in names]
+    pairs = [
+        (written, written.replace(" ", "\u00a0"))
+        for name in names
+        for written in dict.fromkeys(
+            (
+                str(escape(name)),
+                name.replace("'", "&#x27;"),
+                name.replace("'", "&#39;"),
+                name.replace("'", "’"),
+                name,
+            )
+        )
+    ]
 
     def keep(text: str) -> Markup:
         result = str(text if isinstance(text, Markup) else escape(text))
