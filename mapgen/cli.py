@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from mapgen import __version__
+from mapgen.cli_signoff import sign, verify
 from mapgen.errors import InvalidInput, MapgenError, Problem, UsageError
 
 EXIT_OK, EXIT_BUG, EXIT_INVALID = 0, 1, 2
@@ -817,6 +818,10 @@ def send(out_dir: Path, dry_run: bool, drafts: bool, retries: int) -> None:
     )
     if counts[Result.REFUSED] or counts[Result.GAVE_UP] or skipped:
         sys.exit(EXIT_INVALID)
+
+
+cli.add_command(verify)
+cli.add_command(sign)
 
 
 def main(argv: list[str] | None = None) -> None:

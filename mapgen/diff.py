@@ -148,7 +148,23 @@ def _number(t: Localizer, value: float | None, unit: str = "") -> str:
     text = t.format_number(value)
     if unit == "%":
         return text + "%"
+    if unit.lower() in _TIME_UNITS and float(value).is_integer():
+        return _time_quantity(t, unit.lower().rstrip("s"), int(value))
     return f"{text} {unit}".strip()
+
+
+_TIME_UNITS = frozenset({"day", "days", "week", "weeks", "hour", "hours", "month", "months"})
+"""Metric units written in English that get the plural form of the plan's language ("1 day")."""
+
+
+def _time_quantity(t: Localizer, unit: str, n: int) -> str:
+    if unit == "day":
+        return t.ngettext("%(n)s day", "%(n)s days", n)
+    if unit == "week":
+        return t.ngettext("%(n)s week", "%(n)s weeks", n)
+    if unit == "hour":
+        return t.ngettext("%(n)s hour", "%(n)s hours", n)
+    return t.ngettext("%(n)s month", "%(n)s months", n)
 
 
 def _quote(t: Localizer, title: str) -> str:

@@ -187,6 +187,12 @@ class Localizer:
 
         return format_percent(percent / 100, locale=self.babel_locale)
 
+    def format_list(self, items: list[str]) -> str:
+        """Names joined the locale's way ('A, B and C'; 'A、B、C')."""
+        from babel.lists import format_list
+
+        return format_list(items, locale=self.babel_locale)
+
     def state_label(self, state: State) -> str:
         return self.gettext(STATE_LABELS[State(state)])
 

@@ -11,6 +11,7 @@ empty /FT /Sig fields here. No WeasyPrint import: this module only walks pydyf o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pydyf
@@ -19,9 +20,21 @@ SIGNATURE_PREFIX = "signature-"
 """Name prefix of the placeholder inputs that become signature fields."""
 
 
-def finish(document: Any, pdf: pydyf.PDF) -> None:
-    """WeasyPrint `finisher`: signature fields, header and footer artifacts, one /AF entry per file."""
+PLAN_KEYS = {
+    "plan": "MapgenPlan",
+    "revision": "MapgenRevision",
+    "fingerprint": "MapgenFingerprint",
+    "audience": "MapgenAudience",
+}
+"""Document information keys naming the plan revision a PDF shows; `mapgen verify` reads them."""
+
+
+def finish(document: Any, pdf: pydyf.PDF, stamp: Mapping[str, str] | None = None) -> None:
+    """WeasyPrint `finisher`: signature fields, header and footer artifacts, one /AF entry per file,
+    and the plan's id, revision, fingerprint and audience in the document information (`stamp`)."""
     make_signature_fields(pdf)
+    for key, value in (stamp or {}).items():
+        pdf.info[PLAN_KEYS[key]] = pydyf.String(value)
     if "AF" in pdf.catalog:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
     if "StructTreeRoot" in pdf.catalog:
@@ -44,6 +57,7 @@ def _number(reference: object) -> int:
 def make_signature_fields(pdf: pydyf.PDF) -> int:
     """Turn every placeholder widget into an empty, signable /Sig field; return how many."""
     count = 0
+    signature_fields: set[int] = set()
     for obj in pdf.objects:
         name = _field_name(obj)
         if name is None or not name.startswith(SIGNATURE_PREFIX):
@@ -57,12 +71,36 @@ def make_signature_fields(pdf: pydyf.PDF) -> int:
         stream.stream = []
         obj["AP"] = pydyf.Dictionary({"N": stream.reference})
         obj["F"] = 1 << (3 - 1)
+        signature_fields.add(obj.number)
         count += 1
+    if signature_fields:
+        point_form_elements_at_widgets(pdf, signature_fields)
     if count:
         form = pdf.catalog["AcroForm"]
         form.pop("NeedAppearances", None)
         form["SigFlags"] = 1
     return count
+
+
+def point_form_elements_at_widgets(pdf: pydyf.PDF, widgets: set[int]) -> None:
+    """Give each signature widget's /Form structure element its OBJR as /K itself, not in an array.
+
+    Signing a field replaces the widget. pyHanko's modification analysis accepts that for a widget
+    the structure tree reaches as `StructTreeRoot.K ... .K.Obj` and nowhere else; WeasyPrint writes
+    `.K[0].Obj`, which makes every later signature an unexplained change to earlier ones
+    (ModificationLevel.OTHER: "the document was changed after it was signed").
+    """
+    objrs = {
+        obj.reference: obj
+        for obj in pdf.objects
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/OBJR" and _number(obj["Obj"]) in widgets
+    }
+    for obj in pdf.objects:
+        if not isinstance(obj, pydyf.Dictionary) or obj.get("S") != "/Form":
+            continue
+        kids = obj.get("K")
+        if isinstance(kids, pydyf.Array) and len(kids) == 1 and kids[0] in objrs:
+            obj["K"] = kids[0]
 
 
 def mark_margin_content_as_artifacts(pdf: pydyf.PDF) -> None:

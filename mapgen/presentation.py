@@ -45,6 +45,8 @@ STATE_ORDER = (State.DONE, State.ON_TRACK, State.DUE_SOON, State.OVERDUE, State.
 
 def template_context(ctx: RenderContext) -> dict[str, Any]:
     """The variables every layout template sees (HTML page, email and PDF print template)."""
+    from mapgen.signoff_record import record_text
+
     view = ctx.view
     plan = view.plan
     l10n = localizer(plan.locale, plan.timezone)
@@ -70,6 +72,7 @@ def template_context(ctx: RenderContext) -> dict[str, Any]:
         },
         "timeline": timeline_geometry(view, l10n),
         "changes": changes_of(ctx),
+        "signoff_record": record_text(view, l10n, changes_of(ctx)),
         "responsibilities": responsibilities(view),
         "next_by_side": next_actions_by_side(view),
         "open_milestones": tuple(m for m in view.milestones if m.is_open),
@@ -265,6 +268,9 @@ class TimelineRow:
     progress: Any
     first: date | None
     last: date | None
+    left_percent: float = 0.0
+    """Where the bar starts within the whole plan window, for the phone's per-phase bar."""
+    width_percent: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +306,8 @@ class Timeline:
     milestones: tuple[TimelinePoint, ...]
     markers: tuple[TimelineMarker, ...]
     row_height: int = ROW_HEIGHT
+    as_of_percent: float | None = None
+    """The as-of date within the plan window (None outside it), for the phone's per-phase bars."""
 
 
 def timeline_geometry(
@@ -339,8 +347,21 @@ def timeline_geometry(
         left = x(phase.first_due) if phase.first_due else label_width
         bar = max(x(phase.last_due) - left, 6) if phase.first_due and phase.last_due else 0
         done = round(bar * phase.progress.percent / 100, 1)
+        left_percent = round(100 * (left - label_width) / plot, 1)
+        width_percent = min(round(100 * bar / plot, 1), round(100 - left_percent, 1))
         rows.append(
-            TimelineRow(y, phase.name, left, bar, done, phase.progress, phase.first_due, phase.last_due)
+            TimelineRow(
+                y,
+                phase.name,
+                left,
+                bar,
+                done,
+                phase.progress,
+                phase.first_due,
+                phase.last_due,
+                left_percent,
+                width_percent,
+            )
         )
     for m in view.milestones:
         if m.due_day:
@@ -372,4 +393,7 @@ def timeline_geometry(
         milestones=tuple(points),
         markers=tuple(markers),
         row_height=row_height,
+        as_of_percent=round(100 * (view.as_of - start).days / span, 1)
+        if start <= view.as_of <= end
+        else None,
     )

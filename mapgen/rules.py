@@ -61,6 +61,18 @@ def check_plan(plan: Plan, base_dir: Path) -> list[Problem]:
         known_stakeholder(f"signoff[{i}]", ref)
     if len(set(plan.signoff)) != len(plan.signoff):
         error("signoff", "a signatory is listed twice")
+    for i, record in enumerate(plan.signatures):
+        if record.who not in plan.signoff:
+            signatories = ", ".join(plan.signoff) or "none"
+            error(
+                f"signatures[{i}].who",
+                f"'{record.who}' is not a signatory (signoff: {signatories}){did_you_mean(record.who, plan.signoff)}",
+            )
+        if record.revision > plan.revision:
+            error(
+                f"signatures[{i}].revision",
+                f"revision {record.revision} is after this plan's revision {plan.revision}",
+            )
 
     for path, action in action_paths.items():
         known_stakeholder(f"{path}.owner", action.owner)

@@ -243,6 +243,29 @@ def _plain_date(value: Any) -> date:
     return result
 
 
+def _moment(value: Any) -> date | datetime:
+    result = _when(value)
+    if isinstance(result, RelativeDate):
+        raise ValueError("expected a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:MM:SSZ)")
+    return result
+
+
+Moment = Annotated[
+    Any,
+    DocType("date or date-time"),
+    BeforeValidator(_moment),
+    PlainSerializer(_when_json, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "YYYY-MM-DD, or a date-time such as 2027-01-20T14:03:00Z (no zone: the plan's timezone)",
+            "pattern": r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?)?$",
+        }
+    ),
+]
+"""A day or a moment that has happened: no relative dates."""
+
+
 PlainDate = Annotated[
     Any,
     DocType("date"),
@@ -467,6 +490,17 @@ class Internal(_Model):
     """Markdown."""
 
 
+class SignatureRecord(_Model):
+    """One signatory's signature on one revision of the plan (`mapgen verify --plan` prints these)."""
+
+    who: Id
+    """Stakeholder id of the signatory (one of `signoff`)."""
+    when: Moment
+    """When they signed: a date or a date-time."""
+    revision: Annotated[int, Field(ge=1, le=MAX_REVISION)]
+    """The revision they signed (this one or an earlier one)."""
+
+
 class Plan(_Model):
     """A Mutual Action Plan."""
 
@@ -502,6 +536,8 @@ class Plan(_Model):
     """KPIs that prove success."""
     signoff: list[Id] = []
     """Stakeholder ids of the people who sign the plan."""
+    signatures: list[SignatureRecord] = []
+    """Who signed which revision and when; not part of the fingerprint, so recording a signature does not change the revision's identity."""
     calendar: Calendar | None = None
     """Holidays that business-day dates skip; weekends only when absent."""
     internal: Internal | None = None

@@ -56,10 +56,21 @@ class StatusColours(_Tokens):
     blocked: Colour
 
 
+FontName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]+$", max_length=60)]
+
+
 class Fonts(_Tokens):
     body: FontStack
     heading: FontStack
     mono: FontStack
+
+
+class Office(_Tokens):
+    """What Word and LibreOffice need beyond the CSS tokens."""
+
+    fallbacks: dict[FontName, FontName] = {}
+    """The font a reader without a family sees instead, chosen for close metrics (`Inter: Arial`).
+    The DOCX names it in its font table beside the embedded theme font."""
 
 
 class Sizes(_Tokens):
@@ -88,6 +99,7 @@ class Tokens(_Tokens):
     sizes: Sizes
     page: Page
     logo: Logo
+    office: Office = Office()
 
 
 class FontFile(_Tokens):

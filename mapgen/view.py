@@ -180,6 +180,60 @@ class KeyDate:
 
 
 @dataclass(frozen=True, slots=True)
+class SignatureView:
+    """One recorded signature (the plan's `signatures:`): who signed which revision, and when."""
+
+    signatory: StakeholderView
+    when: date | datetime
+    """A day, or an aware date-time (a time without zone is taken in the plan's timezone)."""
+    revision: int
+    current: bool
+    """Signed this very revision."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignoffRecord:
+    """Who signed which revision, and which signed revision this one replaces."""
+
+    signatures: tuple[SignatureView, ...]
+    """Newest revision first; within a revision, in signing order."""
+    superseded_revision: int | None
+    """The latest signed revision before this one, if any: this revision supersedes it."""
+    superseded_signers: tuple[StakeholderView, ...]
+
+    @property
+    def current(self) -> tuple[SignatureView, ...]:
+        return tuple(s for s in self.signatures if s.current)
+
+
+def signoff_record(plan: Plan, people: dict[str, StakeholderView]) -> SignoffRecord:
+    """The plan's signature record as the view shows it (the loader checked every who and revision)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(plan.timezone)
+
+    def moment(value: date | datetime) -> date | datetime:
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
+        return value
+
+    def order(record: Any) -> tuple[int, datetime]:
+        when = moment(record.when)
+        if not isinstance(when, datetime):
+            when = datetime.combine(when, datetime.min.time(), tzinfo=zone)
+        return (-record.revision, when)
+
+    records = sorted((r for r in plan.signatures if r.who in people), key=order)
+    signatures = tuple(
+        SignatureView(people[r.who], moment(r.when), r.revision, r.revision == plan.revision) for r in records
+    )
+    earlier = [s.revision for s in signatures if s.revision < plan.revision]
+    superseded = max(earlier, default=None)
+    signers = tuple(dict.fromkeys(s.signatory for s in signatures if s.revision == superseded))
+    return SignoffRecord(signatures, superseded, signers)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanView:
     """Everything a renderer needs, for one audience, as of one date."""
 
@@ -208,6 +262,7 @@ class PlanView:
     """Stalled, overdue and blocked actions, most urgent first: most days late, then soonest due."""
     key_dates: tuple[KeyDate, ...]
     """The deal's dates in date order (undated compelling event last)."""
+    signoff_record: SignoffRecord
     by_id: MappingProxyType[str, ActionView] = field(repr=False)
     responsibilities: MappingProxyType[tuple[str, str], Share] = field(
         repr=False, default_factory=lambda: MappingProxyType({})
@@ -223,9 +278,15 @@ class PlanView:
 
 
 def fingerprint(plan: Plan) -> str:
-    """Content hash of the normalised plan, independent of key order and formatting in the file."""
+    """Content hash of the normalised plan, independent of key order and formatting in the file.
+
+    The signature record is left out: recording who signed a revision does not make it another
+    revision, so a signed PDF still matches its plan after the record is added."""
     canonical = json.dumps(
-        plan.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        plan.model_dump(mode="json", exclude={"signatures"}),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -355,6 +416,7 @@ def build_view(plan: Plan, audience: Audience = Audience.BUYER, as_of: date | No
             )
         ),
         key_dates=_key_dates(plan, as_of),
+        signoff_record=signoff_record(plan, stakeholders),
         by_id=MappingProxyType(by_id),
         responsibilities=MappingProxyType(_responsibilities(actions)),
     )

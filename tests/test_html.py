@@ -168,7 +168,7 @@ def test_axe_and_phone_width_in_chromium(rendered_pages: list[Path]) -> None:
         problems = []
         requests: list[str] = []
         for page_path in rendered_pages:
-            for width in (1280, 360):
+            for width in (1280, 375):
                 page = chromium.new_page(viewport={"width": width, "height": 800})
                 page.on(
                     "request",

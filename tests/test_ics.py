@@ -521,7 +521,7 @@ def test_render_ics_imports_no_pdf_or_docx_library(tmp_path: Path) -> None:
             main(["render", {str(ENTERPRISE)!r}, "-f", "ics", "-o", {str(tmp_path)!r}, "-q"])
         except SystemExit as exc:
             assert exc.code == 0, exc.code
-        heavy = [m for m in ("weasyprint", "docx", "starlette", "uvicorn") if m in sys.modules]
+        heavy = [m for m in ("weasyprint", "docx", "starlette", "uvicorn", "pyhanko") if m in sys.modules]
         print(",".join(heavy) or "none")
         """
     )
@@ -536,4 +536,4 @@ def test_german_plan_uses_the_german_catalog(tmp_path: Path) -> None:
     plan_feed = readable(data).replace("\n ", "")
     assert "SUMMARY:✓ Erledigt: Tailored demo for the ops team" in plan_feed
     assert "Verantwortlich: Sam Seller" in plan_feed and "Stand 24.01.2027" in plan_feed
-    assert "Alle Meilensteine und alle terminierten Aktionen." in plan_feed
+    assert "Alle Meilensteine und alle terminierten Maßnahmen." in plan_feed

@@ -140,3 +140,13 @@ def test_holidays_are_cached_per_country_and_year(tmp_path: Path, monkeypatch: p
     with pytest.raises(ValueError, match="no public holidays known"):
         BusinessCalendar("ZZ").holiday(date(2027, 1, 4))
     holiday_cache.holidays_in.cache_clear()
+
+
+def test_time_units_take_the_plural_of_the_plans_language() -> None:
+    from mapgen.diff import _number
+    from mapgen.i18n import localizer
+
+    english, german = localizer("en-US", "UTC"), localizer("de-DE", "UTC")
+    assert [_number(english, n, "days") for n in (1, 3)] == ["1 day", "3 days"]
+    assert [_number(german, n, "weeks") for n in (1, 2)] == ["1 Woche", "2 Wochen"]
+    assert _number(english, 1.5, "days") == "1.5 days"

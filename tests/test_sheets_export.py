@@ -75,24 +75,78 @@ def test_buyer_export_leaves_out_internal_actions() -> None:
         assert term.encode() not in artifacts["northwind-acme.csv"].data
 
 
-def test_xlsx_has_header_frozen_panes_filter_dates_and_status_colours() -> None:
+def test_xlsx_as_a_reader_opens_it() -> None:
+    """Action title first and frozen with the header row only; labelled status columns; colours
+    as conditional formats; printable; the internal ids last and hidden."""
     data = render_sample(ENTERPRISE, ["xlsx"], audience=Audience.INTERNAL)["northwind-acme.xlsx"].data
     book = load_workbook(io.BytesIO(data))
     sheet = book.active
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["#", "ID", "Phase", "Action"] and "Tracking" in header
-    assert sheet.freeze_panes == "E2"
+    assert header[:3] == ["Action", "#", "Phase"]
+    assert sheet.freeze_panes == "B2", "only the header row and the action title stay put"
+    assert header[-3:] == ["ID", "Owner ID", "Contributor IDs"]
+    assert [sheet.column_dimensions[c].hidden for c in ("S", "T", "U")] == [True, True, True]
+    assert not any(sheet.column_dimensions[c].hidden for c in "ABCDEFGHIJKLMNOPQR")
+    assert "Status (set by the owner)" in header
+    assert "Tracking (computed as of Jan 12, 2027)" in header
     assert sheet.auto_filter.ref == f"A1:U{sheet.max_row}"
     due = header.index("Due") + 1
     assert isinstance(sheet.cell(row=2, column=due).value, datetime)
     assert sheet.cell(row=2, column=due).number_format == "yyyy-mm-dd"
-    tracking = header.index("Tracking") + 1
-    colours = {sheet.cell(row=r, column=tracking).value: sheet.cell(row=r, column=tracking).fill.fgColor.rgb
-               for r in range(2, sheet.max_row + 1)}  # fmt: skip
-    assert colours["Done"] == "001A7F37" and colours["Blocked"] == "006E40C9"
-    assert sheet.column_dimensions["D"].width > sheet.column_dimensions["A"].width
+    tracking = header.index("Tracking (computed as of Jan 12, 2027)") + 1
+    assert all(sheet.cell(row=r, column=tracking).fill.fill_type is None for r in range(2, sheet.max_row + 1))
+    rules = {
+        (str(cf.sqref), rule.formula[0]): rule.dxf.fill.fgColor.rgb
+        for cf in sheet.conditional_formatting
+        for rule in cf.rules
+    }
+    column = sheet.cell(row=1, column=tracking).column_letter
+    assert rules[(f"{column}2:{column}{sheet.max_row}", '"Done"')].endswith("1A7F37")
+    assert rules[(f"{column}2:{column}{sheet.max_row}", '"Blocked"')].endswith("6E40C9")
+    status = sheet.cell(row=1, column=header.index("Status (set by the owner)") + 1).column_letter
+    assert rules[(f"{status}2:{status}{sheet.max_row}", '"Done"')].endswith("1A7F37")
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.column_dimensions["A"].width > sheet.column_dimensions["B"].width
     props = book.properties
     assert props.created == datetime(2027, 1, 12) and props.modified == datetime(2027, 1, 12)
+
+
+@pytest.mark.parametrize(
+    ("locale", "headers", "title"),
+    [
+        ("de-DE", ["Maßnahme", "#", "Phase", "Verantwortlich"], "Maßnahmen"),
+        ("ja-JP", ["アクション", "#", "フェーズ", "担当者"], "アクション"),
+    ],
+)
+def test_xlsx_speaks_the_plans_language_and_imports_back(
+    locale: str, headers: list[str], title: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "plan"
+    folder.mkdir()
+    for item in ENTERPRISE.parent.rglob("*"):
+        if item.is_file():
+            target = folder / item.relative_to(ENTERPRISE.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(item.read_bytes())
+    plan = folder / "plan.yaml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("locale: en-US", f"locale: {locale}"), encoding="utf-8"
+    )
+    original = load_plan(plan).plan
+    data = render_sample(plan, ["xlsx"])[f"{original.id}.xlsx"].data
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.title == title
+    assert [c.value for c in sheet[1]][:4] == headers
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(data)
+    result = import_sheet(
+        path, ImportOptions(today=original.updated, assignments=(f"timezone={original.timezone}",))
+    )
+    out = tmp_path / "back.yaml"
+    out.write_text(result.text, encoding="utf-8")
+    assert _signature(load_plan(out).plan, Audience.INTERNAL) == _signature(original, Audience.BUYER)
 
 
 def test_xlsx_is_byte_identical_across_processes(tmp_path: Path) -> None:

@@ -46,6 +46,7 @@ class DigestRenderer:
         people_links = dict(options.person_links)
         context = template_context(ctx)
         css = render_template(ctx.layout, "email.css.j2", context)
+        phone_css = render_template(ctx.layout, "email.phone.css.j2", context).strip()
         inliner = css_inline.CSSInliner(
             load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False, extra_css=None
         )
@@ -57,7 +58,9 @@ class DigestRenderer:
             local = {**context, "digest": digest, "person_link": people_links.get(person.id)}
             subject = digest_subject(l10n, view.plan.title, digest)
             body = inliner.inline_fragment(render_template(ctx.layout, "digest.j2", local), css).strip()
-            html = DOCUMENT.format(lang=l10n.locale, dir=l10n.direction, title=escape(subject), body=body)
+            html = DOCUMENT.format(
+                lang=l10n.locale, dir=l10n.direction, title=escape(subject), phone_css=phone_css, body=body
+            )
             text = _tidy_text(render_template(ctx.layout, "digest.txt.j2", local))
             stem = f"{view.plan.id}.{person.id}.digest"
             draft = Draft(

@@ -26,8 +26,9 @@ from mapgen import __version__
 from mapgen.dates import first_of_month_after, month_starts
 from mapgen.errors import UsageError
 from mapgen.i18n import Localizer, localizer
-from mapgen.renderers import docx_markdown, docx_xml
+from mapgen.renderers import docx_markdown, docx_xml, docx_xml_fonts
 from mapgen.renderers.base import Artifact, RenderContext
+from mapgen.renderers.docx_fonts import font_entries
 from mapgen.rules import check_asset
 from mapgen.spec import Side, Visibility
 from mapgen.view import ActionView, PlanView, Share, State
@@ -48,6 +49,8 @@ TOC_MIN_ACTIONS = 20
 MAX_TIMELINE_MONTHS = 18
 """Beyond this many months the timeline counts in quarters, so columns stay readable."""
 MILESTONE = "\u25c6"
+CELL_MARGINS_TWIPS = 200
+"""Left plus right cell margin of the Plan Table style (docx_xml.styles_xml)."""
 
 
 def length(token: str) -> Length:
@@ -90,7 +93,7 @@ def half_points(token: str) -> int:
 
 
 def look_of(tokens: Tokens, language: str, text_width: int, *, compact: bool = False) -> docx_xml.Look:
-    """Word units for the theme; a compact (one-page) layout gets a title no larger than Heading 1."""
+    """Word units for the theme; a compact (one-page) layout gets a title smaller than Heading 1."""
     c, f, s = tokens.colors, tokens.fonts, tokens.sizes
     return docx_xml.Look(
         body_font=first_family(f.body),
@@ -110,8 +113,9 @@ def look_of(tokens: Tokens, language: str, text_width: int, *, compact: bool = F
         h1=half_points(s.h1),
         h2=half_points(s.h2),
         h3=half_points(s.h3),
-        title=half_points(s.h1) if compact else round(half_points(s.h1) * 1.35),
+        title=round(half_points(s.h1) * 0.85) if compact else round(half_points(s.h1) * 1.35),
         text_width=text_width,
+        compact=compact,
     )
 
 
@@ -138,12 +142,28 @@ class _Builder:
             for i, a in enumerate(phase.actions, 1)
         }
         self.text_width = self._text_width()
+        self.small_pt = length(self.tokens.sizes.small).pt
         docx_xml.install_styles_and_numbering(
             self.doc,
             look_of(self.tokens, self.plan.locale, self.text_width.twips, compact=not self.full_cover),
         )
+        docx_xml_fonts.install_fonts(self.doc, font_entries(ctx.theme, self._font_slots()))
         docx_xml.remove_rsids(self.doc)
         self._page_setup()
+
+    def _font_slots(self) -> dict[str, str]:
+        """Each family Word is told to use (body, heading, East Asian, mono) with its CSS stack."""
+        f = self.tokens.fonts
+        slots: dict[str, str] = {}
+        for family, stack in (
+            (first_family(f.body), f.body),
+            (first_family(f.heading), f.heading),
+            (east_asian_family(f.body), f.body),
+            (east_asian_family(f.heading), f.heading),
+            (first_family(f.mono), f.mono),
+        ):
+            slots.setdefault(family, stack)
+        return slots
 
     # -- page, header, footer, properties ---------------------------------------------------------
 
@@ -153,8 +173,8 @@ class _Builder:
         margin = length(self.tokens.page.margin)
         section.page_width, section.page_height = width, height
         section.left_margin = section.right_margin = margin
-        section.top_margin = Length(margin + (Mm(8) if self.full_cover else Mm(4)))
-        section.bottom_margin = Length(margin + Mm(4))
+        section.top_margin = Length(margin + (Mm(8) if self.full_cover else Mm(2)))
+        section.bottom_margin = Length(margin + (Mm(4) if self.full_cover else Mm(0)))
         section.header_distance = section.footer_distance = Mm(8)
         section.start_type = WD_SECTION_START.NEW_PAGE
 
@@ -299,13 +319,21 @@ class _Builder:
         """A Plan Table: header row repeated on each page, rows kept whole, fixed column widths.
 
         A row value is text, or a function that fills the cell itself (shading, links, Markdown).
+        No column is narrower than its longest header word or single-word value (a status, a
+        side), so neither breaks inside a word, in German or Japanese either.
         """
+        rows = [list(values) for values in rows]
+        minimums = [header_twips(h, self.small_pt) for h in headers]
+        for values in rows:
+            for i, value in enumerate(values):
+                text = value if isinstance(value, str) else getattr(value, "text", "")
+                if text and " " not in text.strip():
+                    minimums[i] = max(minimums[i], header_twips(text, self.small_pt))
         table = self.doc.add_table(rows=0, cols=len(headers))
         docx_xml.set_table_style(table, "PlanTable")
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         docx_xml.table_look(table, banded=banded)
-        total = sum(widths)
-        twips = [int(self.text_width.twips * w / total) for w in widths]
+        twips = fit_widths(widths, minimums, self.text_width.twips)
         docx_xml.fixed_layout(table, twips)
         primary, on_primary = hex6(self.tokens.colors.primary), hex6(self.tokens.colors.on_primary)
         for cell, text in zip(docx_xml.add_row(table, twips, header=True), headers, strict=True):
@@ -328,9 +356,14 @@ class _Builder:
     def status_cell(self, state: State) -> Callable[[_Cell], None]:
         colour = getattr(self.tokens.status, state.value)
         label = self.loc.state_label(state)
-        return lambda cell: docx_xml.fill_cell(
-            cell, label, "TableText", bold=True, colour=hex6(colour), fill=tint(colour, 0.16)
-        )
+
+        def fill(cell: _Cell) -> None:
+            docx_xml.fill_cell(
+                cell, label, "TableText", bold=True, colour=hex6(colour), fill=tint(colour, 0.16)
+            )
+
+        fill.text = label  # type: ignore[attr-defined]
+        return fill
 
     def person(self, stakeholder_id: str) -> str:
         person = next(s for s in self.view.stakeholders if s.id == stakeholder_id)
@@ -348,7 +381,7 @@ class _Builder:
         self._fill_toc()
         body = self.doc.element.body
         if len(body) > 1 and body[-2].tag.endswith("}p") and not body[-2].xpath("string(.)"):
-            body.remove(body[-2])
+            docx_xml.collapse_paragraph(body[-2])
         raw = io.BytesIO()
         self.doc.save(raw)
         return docx_xml.reproducible_zip(raw.getvalue())
@@ -363,10 +396,11 @@ class _Builder:
                 p.paragraph_format.space_after = Pt(48)
         self.para(plan.title, "Title")
         self.para(f"{plan.deal.name} \u00b7 {plan.buyer.name} \u00d7 {plan.seller.name}", "Subtitle")
-        facts: list[tuple[str, str]] = [
-            (self._("Buyer"), plan.buyer.name),
-            (self._("Seller"), plan.seller.name),
-        ]
+        facts: list[tuple[str, str]] = []
+        if self.full_cover:
+            facts += [(self._("Buyer"), plan.buyer.name), (self._("Seller"), plan.seller.name)]
+        elif self._key_dates_on_cover():
+            facts.append((self._("Start"), loc.format_due(plan.deal.start)))
         if plan.deal.value is not None:
             facts.append(
                 (self._("Deal value"), loc.format_money(plan.deal.value.amount, plan.deal.value.currency))
@@ -390,7 +424,7 @@ class _Builder:
         docx_xml.set_table_style(table, "PlanTable")
         docx_xml.table_look(table, header=False, banded=False)
         width = self.text_width.twips
-        shares = [0.3, 0.7] if pairs == 1 else [0.16, 0.34, 0.16, 0.34]
+        shares = [0.3, 0.7] if pairs == 1 else [0.19, 0.31, 0.19, 0.31]
         twips = [int(width * share) for share in shares]
         docx_xml.fixed_layout(table, twips)
         for start in range(0, len(facts), pairs):
@@ -408,6 +442,12 @@ class _Builder:
     def _toc(self) -> None:
         """A TOC field: Word rebuilds it on open; its cached entries link to bookmarked headings."""
         self.para(self._("Contents"), "TOCHeading")
+        self.caption(
+            self._(
+                "Page numbers appear once the table is updated: in Word, right-click it and choose "
+                "Update Field; in LibreOffice, choose Tools > Update > Update All. Each entry links to its section."
+            )
+        )
         self.toc_anchor = self.para()
         self.para().add_run().add_break(WD_BREAK.PAGE)
 
@@ -430,7 +470,6 @@ class _Builder:
             entries.append(entry)
         if entries:
             docx_xml.field_end(entries[-1])
-            docx_xml.update_fields_on_open(self.doc)
         anchor._p.getparent().remove(anchor._p)
 
     def _has(self, section: str) -> bool:
@@ -565,22 +604,27 @@ class _Builder:
         if not self._has("actions"):
             return
         self.section_heading("actions")
-        headers = [
-            self._("Action"),
-            self._("Owner"),
-            self._("Side"),
-            self._("Due"),
-            self._("Status"),
-            self._("Depends on"),
-            self._("Outcome"),
+        columns = [
+            (self._("Action"), 25, True),
+            (self._("Owner"), 13, True),
+            (self._("Side"), 8, True),
+            (self._("Due"), 12, True),
+            (self._("Status"), 11, True),
+            (self._("Depends on"), 12, any(a.depends_on for a in self.view.actions)),
+            (self._("Outcome"), 19, any(a.outcome for a in self.view.actions)),
         ]
+        """A column no action fills is left out (the same columns in every phase)."""
+        kept = [i for i, (_h, _w, shown) in enumerate(columns) if shown]
+        headers = [columns[i][0] for i in kept]
+        widths = [columns[i][1] for i in kept]
         for number, phase in enumerate(self.view.phases, 1):
             done = f"{phase.progress.done}/{phase.progress.total}"
             self.heading(f"{number}. {phase.name}", 2)
             for paragraph in self.markdown(phase.description):
                 paragraph.paragraph_format.keep_with_next = True
             self.caption(f"{self._('Done')}: {done} \u00b7 {self.loc.format_percent(phase.progress.percent)}")
-            self.table(headers, [25, 13, 8, 12, 11, 12, 19], [self._action_row(a) for a in phase.actions])
+            rows = [[row[i] for i in kept] for row in (self._action_row(a) for a in phase.actions)]
+            self.table(headers, widths, rows)
 
     def _action_row(self, action: ActionView) -> list[Any]:
         def title(cell: _Cell) -> None:
@@ -733,15 +777,18 @@ class _Builder:
         heading.paragraph_format.page_break_before = True
         for paragraph in self.loc.signoff_text(self.view):
             self.para(paragraph)
+        rule = hex6(self.tokens.colors.text)
         table = self.table(
-            [self._("Name"), self._("Title"), self._("Organisation"), self._("Signature"), self._("Date")],
+            [self._("Name"), self._("Title"), self._("Organization"), self._("Signature"), self._("Date")],
             [3.6, 3.6, 3, 4.4, 2.4],
             [(s.name, s.title or "", s.organisation, "", "") for s in self.view.signatories],
             banded=False,
         )
         for row in table.rows[1:]:
-            row.height = Mm(16)
+            row.height = Mm(18)
             row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            for cell in row.cells[3:]:
+                docx_xml.signature_line(cell, rule)
 
     def _section_progress(self) -> None:
         view = self.view
@@ -794,7 +841,14 @@ class _Builder:
             ],
         )
 
+    def _key_dates_on_cover(self) -> bool:
+        """In a one-page layout the key dates (start, close, go-live) join the cover's facts when
+        that is all they would show, so the page is not spent on a second copy of them."""
+        return not self.full_cover and "key_dates" in self.sections and "next_milestones" in self.sections
+
     def _section_key_dates(self) -> None:
+        if self._key_dates_on_cover():
+            return
         deal = self.plan.deal
         self.section_heading("key_dates")
         rows = [(self._("Start"), self.loc.format_due(deal.start))]
@@ -809,6 +863,40 @@ class _Builder:
             self.table([self._("Event"), self._("Date")], [5, 2], rows)
         else:
             self.table([r[0] for r in rows], [1.0] * len(rows), [[r[1] for r in rows]], banded=False)
+
+
+def header_twips(text: str, size_pt: float) -> int:
+    """Room the longest word of a bold header needs on one line, margins included.
+
+    An upper estimate from character classes (wide CJK, capitals, the rest), so a German header
+    never breaks inside "Verantwortlich"; a header without spaces (Japanese) counts as one word.
+    """
+    longest = 0.0
+    for word in text.split():
+        em = sum(1.0 if ord(ch) >= 0x2E80 else 0.74 if ch.isupper() or ch in "mwMW" else 0.62 for ch in word)
+        longest = max(longest, em)
+    return int(longest * size_pt * 20) + CELL_MARGINS_TWIPS + 40
+
+
+def fit_widths(shares: Sequence[float], minimums: Sequence[int], total: int) -> list[int]:
+    """Column widths in twips: `shares` of `total`, but never below a column's minimum; the room
+    that costs is taken from the other columns in proportion. When even the minimums do not fit,
+    the minimums are scaled down together."""
+    if sum(minimums) >= total:
+        return [int(total * m / sum(minimums)) for m in minimums]
+    fixed: dict[int, int] = {}
+    while True:
+        free = total - sum(fixed.values())
+        rest = [i for i in range(len(shares)) if i not in fixed]
+        weight = sum(shares[i] for i in rest)
+        widths = {i: free * shares[i] / weight for i in rest}
+        short = [i for i in rest if widths[i] < minimums[i]]
+        if not short:
+            break
+        for i in short:
+            fixed[i] = minimums[i]
+    out = [fixed.get(i, int(widths.get(i, 0))) for i in range(len(shares))]
+    return out
 
 
 def _day(value: date | datetime | None) -> date | None:

@@ -60,6 +60,8 @@ class Look:
     title: int
     text_width: int
     """Twips between the margins: where right-aligned tabs (TOC page numbers) sit."""
+    compact: bool = False
+    """Tighter cell padding and heading spacing, for a layout that must fit one page."""
 
 
 def _fonts(latin: str, east_asian: str) -> str:
@@ -82,10 +84,13 @@ def styles_xml(look: Look) -> str:
     heading = _fonts(look.heading_font, look.east_asian_font)
     body = _fonts(look.body_font, look.east_asian_font)
     mono = _fonts(look.mono_font, look.mono_font)
+    pad = 30 if look.compact else 60
     cell_margins = (
-        '<w:tblCellMar><w:top w:w="60" w:type="dxa"/><w:left w:w="100" w:type="dxa"/>'
-        '<w:bottom w:w="60" w:type="dxa"/><w:right w:w="100" w:type="dxa"/></w:tblCellMar>'
+        f'<w:tblCellMar><w:top w:w="{pad}" w:type="dxa"/><w:left w:w="100" w:type="dxa"/>'
+        f'<w:bottom w:w="{pad}" w:type="dxa"/><w:right w:w="100" w:type="dxa"/></w:tblCellMar>'
     )
+    h2_before, h2_after = (120, 60) if look.compact else (220, 80)
+    subtitle_after = 120 if look.compact else 240
     rule = f'w:val="single" w:sz="4" w:space="0" w:color="{look.border}"'
     return f"""<w:styles {nsdecls("w")}>
 <w:docDefaults>
@@ -102,13 +107,13 @@ def styles_xml(look: Look) -> str:
  <w:pPr><w:spacing w:before="0" w:after="160" w:line="240" w:lineRule="auto"/><w:contextualSpacing/></w:pPr>
  <w:rPr>{heading}<w:b/><w:bCs/><w:color w:val="{look.primary}"/><w:kern w:val="28"/>{_size(look.title)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Subtitle"><w:name w:val="Subtitle"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="11"/><w:qFormat/>
- <w:pPr><w:spacing w:after="240"/></w:pPr>
+ <w:pPr><w:spacing w:after="{subtitle_after}"/></w:pPr>
  <w:rPr>{heading}<w:color w:val="{look.muted}"/>{_size(look.h2)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>
  <w:pPr><w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="8" w:space="2" w:color="{look.primary}"/></w:pBdr><w:spacing w:before="360" w:after="160"/><w:outlineLvl w:val="0"/></w:pPr>
  <w:rPr>{heading}<w:b/><w:bCs/><w:color w:val="{look.primary}"/>{_size(look.h1)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:unhideWhenUsed/><w:qFormat/>
- <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="220" w:after="80"/><w:outlineLvl w:val="1"/></w:pPr>
+ <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{h2_before}" w:after="{h2_after}"/><w:outlineLvl w:val="1"/></w:pPr>
  <w:rPr>{heading}<w:b/><w:bCs/><w:color w:val="{look.primary}"/>{_size(look.h2)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading3"><w:name w:val="heading 3"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:unhideWhenUsed/><w:qFormat/>
  <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="60"/><w:outlineLvl w:val="2"/></w:pPr>
@@ -453,6 +458,40 @@ def fill_cell(
                 t.text = chunk
                 if chunk != chunk.strip():
                     t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def collapse_paragraph(p: _Element) -> None:
+    """Shrink an empty paragraph to a hairline: a document cannot end with a table, and a
+    full-height last paragraph is what pushes a one-page layout onto a second page."""
+    p_pr = p.find(f"{_W}pPr")
+    if p_pr is None:
+        p_pr = etree.Element(f"{_W}pPr")
+        p.insert(0, p_pr)
+    for child in list(p_pr):
+        if child.tag in (f"{_W}spacing", f"{_W}rPr"):
+            p_pr.remove(child)
+    etree.SubElement(
+        p_pr,
+        f"{_W}spacing",
+        {f"{_W}before": "0", f"{_W}after": "0", f"{_W}line": "20", f"{_W}lineRule": "exact"},
+    )
+    r_pr = etree.SubElement(p_pr, f"{_W}rPr")
+    etree.SubElement(r_pr, f"{_W}sz", {f"{_W}val": "2"})
+
+
+def signature_line(cell: _Cell, colour: str) -> None:
+    """A rule to sign or date on at the foot of the cell: a paragraph border, so the cell margins
+    leave a gap between the signature line and the date line beside it."""
+    tc = cell._tc
+    etree.SubElement(tc.tcPr, f"{_W}vAlign", {f"{_W}val": "bottom"})
+    p_pr = tc.find(f"{_W}p").find(f"{_W}pPr")
+    borders = etree.Element(f"{_W}pBdr")
+    etree.SubElement(
+        borders,
+        f"{_W}bottom",
+        {f"{_W}val": "single", f"{_W}sz": "8", f"{_W}space": "1", f"{_W}color": colour},
+    )
+    p_pr.find(f"{_W}pStyle").addnext(borders)
 
 
 def fixed_layout(table: Table, widths_twips: list[int]) -> None:

@@ -2,7 +2,9 @@
 
 Email clients drop <style> (Gmail for non-Google accounts, every client once a fragment is pasted),
 so css-inline writes every rule into `style` attributes. Remote and file: stylesheets are never
-loaded. Images are left out entirely: base64 images do not show in Gmail or Outlook and a remote
+loaded. The layout is fluid up to 600 px (a fixed 600 px table only for Outlook's Word engine, in
+conditional comments), so it reads on a phone even where the full document's phone rules (the one
+<style> left, for media queries) are ignored. Images are left out entirely: base64 images do not show in Gmail or Outlook and a remote
 image would be a tracking pixel, so organisations appear by name.
 """
 
@@ -25,8 +27,11 @@ DOCUMENT = """<!DOCTYPE html>
 <meta name="supported-color-schemes" content="light">
 <title>{title}</title>
 <!--[if mso]><style>table, td, p, a, span {{ font-family: Arial, sans-serif !important; }}</style><![endif]-->
+<style>
+{phone_css}
+</style>
 </head>
-<body class="email">
+<body class="email" style="margin: 0; padding: 0;">
 {body}
 </body>
 </html>
@@ -50,6 +55,7 @@ def render_email(ctx: RenderContext) -> tuple[str, str, str]:
     check_link(ctx.options.link)
     context = template_context(ctx)
     css = render_template(ctx.layout, "email.css.j2", context)
+    phone_css = render_template(ctx.layout, "email.phone.css.j2", context).strip()
     body = render_template(ctx.layout, "email.j2", context)
     text = render_template(ctx.layout, "email.txt.j2", context)
     inliner = css_inline.CSSInliner(
@@ -58,7 +64,11 @@ def render_email(ctx: RenderContext) -> tuple[str, str, str]:
     fragment = inliner.inline_fragment(body, css)
     l10n = context["l10n"]
     document = DOCUMENT.format(
-        lang=l10n.locale, dir=l10n.direction, title=escape(ctx.view.plan.title), body=fragment.strip()
+        lang=l10n.locale,
+        dir=l10n.direction,
+        title=escape(ctx.view.plan.title),
+        phone_css=phone_css,
+        body=fragment.strip(),
     )
     return document, fragment.strip() + "\n", _tidy_text(text)
 

@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
@@ -173,9 +174,20 @@ def write_pdf(document: Document, ctx: RenderContext, variant: str | None, roots
         options["attachments"] = [plan_attachment(ctx, roots)]
     try:
         with _font_timestamps(ctx.view.plan.updated):
-            return document.write_pdf(finisher=finish, **options)  # type: ignore[no-any-return]
+            return document.write_pdf(finisher=partial(finish, stamp=plan_stamp(ctx)), **options)  # type: ignore[no-any-return]
     except RefusedAsset as exc:
         raise UsageError(str(exc)) from None
+
+
+def plan_stamp(ctx: RenderContext) -> dict[str, str]:
+    """What identifies the plan revision in the PDF's document information (see pdf_finish)."""
+    view = ctx.view
+    return {
+        "plan": view.plan.id,
+        "revision": str(view.plan.revision),
+        "fingerprint": view.fingerprint,
+        "audience": str(view.audience),
+    }
 
 
 def plan_attachment(ctx: RenderContext, roots: list[Path]) -> Attachment:

@@ -11,9 +11,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mapgen.errors import InvalidInput, Problem, UsageError
-from mapgen.sheets.vocabulary import JOINT, Field, header_lookup, key, secondary_headers, side_words
+from mapgen.sheets.vocabulary import (
+    EXPORT_HEADERS,
+    JOINT,
+    Field,
+    header_lookup,
+    key,
+    secondary_headers,
+    side_words,
+)
 from mapgen.spec import Side
 
 HEADER_SCAN_ROWS = 20
@@ -57,8 +66,30 @@ def full_text(header: str) -> str:
     return " ".join(header.casefold().split())
 
 
+def _plain(header: str) -> str:
+    """A header as written, without a bracketed note, case and spacing ignored (any script)."""
+    return full_text(re.sub(r"[(\[{（].*?[)\]}）]", "", header))
+
+
+@lru_cache(maxsize=1)
+def _localised_headers() -> dict[str, Field]:
+    """The export headers in every shipped language (as the xlsx writes them for a German or
+    Japanese plan), so such a sheet imports back."""
+    from mapgen.i18n import available_languages, localizer
+
+    found: dict[str, Field] = {}
+    for language in available_languages():
+        gettext = localizer(language, "UTC").gettext
+        for field, header in EXPORT_HEADERS:
+            found.setdefault(_plain(gettext(header)), field)
+    return found
+
+
 def field_for(header: str) -> Field | None:
     """The field a header names, or None; secondary meanings are resolved by `assign_fields`."""
+    localised = _localised_headers().get(_plain(header))
+    if localised is not None:
+        return localised
     lookup = header_lookup()
     found = normalise(header)
     if not found:

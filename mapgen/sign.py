@@ -1,0 +1,61 @@
+"""`mapgen sign`: fill one signature field of a plan PDF with a PAdES signature (pyHanko).
+
+The signature is appended as an incremental update: the bytes earlier signatures cover stay as
+they are, and the remaining empty fields stay signable (mapgen.pdf_finish builds the fields so
+that filling one is form filling for pyHanko's modification analysis). The key comes from a
+PKCS#12 file; its passphrase from the caller (an environment variable or a prompt, never the
+command line). Only `mapgen sign` imports this module (and with it pyHanko).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from mapgen.errors import UsageError
+from mapgen.pdf_finish import SIGNATURE_PREFIX
+
+
+def field_name(requested: str, available: list[str]) -> str:
+    """The field for `--field`: a stakeholder id (`jane`) or a full field name (`signature-jane`)."""
+    for name in (f"{SIGNATURE_PREFIX}{requested}", requested):
+        if name in available:
+            return name
+    known = ", ".join(n.removeprefix(SIGNATURE_PREFIX) for n in available) or "none"
+    raise UsageError(f"no signature field '{requested}' in the PDF; its fields: {known}")
+
+
+def sign_pdf(data: bytes, field: str, p12: bytes, passphrase: bytes | None) -> bytes:
+    """`data` with `field` signed by the key and certificate in `p12`, as an incremental update."""
+    import logging
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign import fields, signers
+
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    except (PdfError, ValueError, OSError) as exc:
+        raise UsageError(f"not a readable PDF ({exc})") from None
+    states = {name: value is not None for name, value, _ in fields.enumerate_sig_fields(writer.prev)}
+    name = field_name(field, sorted(states))
+    if states[name]:
+        unsigned = ", ".join(n.removeprefix(SIGNATURE_PREFIX) for n, done in states.items() if not done)
+        raise UsageError(f"'{name}' is already signed; unsigned fields: {unsigned or 'none'}")
+    try:
+        signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=passphrase)
+    except ValueError:
+        raise UsageError("cannot open the PKCS#12 file: wrong passphrase or not a PKCS#12 file") from None
+    meta = signers.PdfSignatureMetadata(
+        field_name=name, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
+    output = signers.sign_pdf(writer, meta, signer=signer)
+    return output.getvalue()  # type: ignore[no-any-return]
+
+
+def read_p12(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
