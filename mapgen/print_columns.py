@@ -134,7 +134,7 @@ def print_columns(view: PlanView, l10n: Localizer, measure: TextMeasure, width_m
     titles = measure.column([s.title or "" for s in people])
     percent = measure.column([l10n.format_percent(100), _("Progress")], bold=True)
     organisation = _clamp(
-        measure.column([s.organisation for s in people] + [_("Organisation")], bold=True), 15, width_mm * 0.22
+        measure.column([s.organisation for s in people] + [_("Organization")], bold=True), 15, width_mm * 0.22
     )
     side = measure.column([l10n.side_label(s.side) for s in people] + [_("Side")], bold=True)
     emails = _clamp(measure.column([s.email or "" for s in people] + [_("Email")]), 20, width_mm * 0.38)
