@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
+from mapgen import fontlang  # noqa: F401  (pins fontconfig's language before WeasyPrint loads it)
+
+# isort: split
 from weasyprint import HTML, Attachment
 from weasyprint.pdf import VARIANTS
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse, path2url
