@@ -30,11 +30,16 @@ from pydantic import (
 
 SPEC_VERSION = 1
 
-_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_UNSAFE_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+)
+"""Control characters, bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069:
+they make a calendar title or a name read differently from what it says), non-characters, lone
+surrogates. Right-to-left text itself, and the LRM/RLM marks, are kept."""
 
 
 def clean_text(value: str) -> str:
-    """Drop control characters, non-characters and lone surrogates; normalise to NFC.
+    """Drop control characters, bidi overrides, non-characters and lone surrogates; normalise to NFC.
 
     Every format chokes on them differently (python-docx raises, iCalendar passes them through),
     so they are removed once, here, before any renderer sees the text.
