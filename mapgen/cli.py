@@ -113,7 +113,7 @@ limit_option = click.option(
     "limit_values",
     multiple=True,
     metavar="NAME=N",
-    help="Lift a limit for a big plan: actions, stakeholders, phases, pdf-pages (see docs/limits.md).",
+    help="Lift a limit for a big plan: actions, stakeholders, phases, objectives, metrics, pdf-pages (see docs/limits.md).",
 )
 plan_file_output = click.option(
     "-o",

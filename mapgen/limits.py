@@ -32,6 +32,10 @@ class Limits:
     """Stakeholders per plan: each gets a calendar feed, and a row in several tables."""
     phases: int = 100
     """Phases per plan: each is a heading, a table and a timeline band."""
+    objectives: int = 100
+    """Objectives per plan: a plan states a handful."""
+    metrics: int = 200
+    """Metrics per plan: each is a table row in every format (20,000 took 11 s just to load)."""
     pdf_pages: int = 300
     """Pages of one PDF: layout time grows with pages (5 MB of notes would make thousands)."""
 
@@ -60,14 +64,21 @@ def lift_hint(name: str, needed: int) -> str:
 
 
 def check_plan_size(data: dict[str, Any], limits: Limits) -> list[Problem]:
-    """Count actions, stakeholders and phases in the parsed data, before any model is built."""
+    """Count actions, stakeholders, phases, objectives and metrics in the parsed data, before any
+    model is built."""
     problems = []
     phases = data.get("phases")
     phases = phases if isinstance(phases, list) else []
-    stakeholders = data.get("stakeholders")
+
+    def count(key: str) -> int:
+        value = data.get(key)
+        return len(value) if isinstance(value, list) else 0
+
     counts = {
         "phases": ("phases", len(phases)),
-        "stakeholders": ("stakeholders", len(stakeholders) if isinstance(stakeholders, list) else 0),
+        "stakeholders": ("stakeholders", count("stakeholders")),
+        "objectives": ("objectives", count("objectives")),
+        "metrics": ("metrics", count("metrics")),
         "actions": (
             "phases",
             sum(

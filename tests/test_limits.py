@@ -78,7 +78,9 @@ def test_limit_option_lifts_and_checks(tmp_path: Path, capsys: pytest.CaptureFix
     assert "lift it with --limit actions=2" in capsys.readouterr().err
     assert call("validate", str(MINIMAL), "--limit", "actions=2") == 0
     assert call("validate", str(MINIMAL), "--limit", "rows=2") == 2
-    assert "NAME one of actions, stakeholders, phases, pdf-pages" in capsys.readouterr().err
+    assert (
+        "NAME one of actions, stakeholders, phases, objectives, metrics, pdf-pages" in capsys.readouterr().err
+    )
 
 
 def test_pdf_page_budget_stops_the_layout_with_exit_2(
@@ -164,3 +166,42 @@ def test_bidi_overrides_never_reach_the_calendar(tmp_path: Path) -> None:
     feed = render_sample(plan, ["ics"])["minimal.ics"].data.decode()
     assert "SUMMARY:Send the gnp.exe proposal x" in feed
     assert not any(ch in feed for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def test_far_business_day_moves_equal_counting_day_by_day() -> None:
+    import random
+    from datetime import date, timedelta
+
+    from mapgen.dates import BusinessCalendar
+
+    def by_day(calendar: BusinessCalendar, day: date, count: int) -> date:
+        step, remaining = (1 if count >= 0 else -1), abs(count)
+        while remaining:
+            day += timedelta(days=step)
+            remaining -= calendar.is_business_day(day)
+        return day
+
+    rng = random.Random(13)
+    for country in (None, "US", "JP"):
+        calendar = BusinessCalendar(country)
+        for _ in range(60):
+            day = date(2000, 1, 1) + timedelta(days=rng.randint(0, 15000))
+            count = rng.randint(-2500, 2500)
+            assert calendar.add_business_days(day, count) == by_day(calendar, day, count), (
+                country,
+                day,
+                count,
+            )
+
+
+def test_lists_inside_one_entry_are_capped(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "        due: 2027-02-26",
+        "        due: 2027-02-26\n        depends_on: [" + ", ".join(["proposal"] * 51) + "]",
+    )
+    plan.write_text(text, encoding="utf-8")
+    with pytest.raises(
+        InvalidInput, match=r"phases\[0\].actions\[1\].depends_on: list should have at most 50 items"
+    ):
+        load_plan(plan)
