@@ -54,9 +54,43 @@ def _install() -> None:
         logger.addFilter(_Budget(quiet))
 
 
+CHARS_PER_PAGE = 6_000
+"""More text than a dense page holds, so the estimate below is a floor of the real page count."""
+ROWS_PER_PAGE = 60
+
+
+def least_pages(plan: object) -> int:
+    """A floor of the pages a plan's PDF takes, from its text and rows alone: no layout needed."""
+    from mapgen.spec import Plan
+
+    assert isinstance(plan, Plan)
+    chars = sum(len(text) for text in _strings(plan.model_dump()))
+    return chars // CHARS_PER_PAGE + len(plan.actions()) // ROWS_PER_PAGE
+
+
+def _strings(node: object) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _strings(value)
+
+
 @contextmanager
-def page_budget(limit: int, what: str) -> Iterator[None]:
-    """Within this block, a WeasyPrint layout in this thread stops past `limit` pages."""
+def page_budget(limit: int, what: str, plan: object = None) -> Iterator[None]:
+    """Within this block, a WeasyPrint layout in this thread stops past `limit` pages. With the
+    `plan`, a plan whose text alone needs more pages is refused before WeasyPrint starts (laying out
+    the first 300 pages of 5 MB of notes took minutes before the budget stopped it)."""
+    if plan is not None:
+        floor = least_pages(plan)
+        if floor > limit:
+            raise PageBudgetExceeded(
+                f"{what}: the plan's text needs at least {floor:,} PDF pages, more than the limit of "
+                f"{limit:,}; {lift_hint('pdf_pages', floor * 2)} or more"
+            )
     _install()
     _state.limit, _state.what = limit, what
     try:

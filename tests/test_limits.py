@@ -205,3 +205,17 @@ def test_lists_inside_one_entry_are_capped(tmp_path: Path) -> None:
         InvalidInput, match=r"phases\[0\].actions\[1\].depends_on: list should have at most 50 items"
     ):
         load_plan(plan)
+
+
+def test_a_plan_whose_text_exceeds_the_page_budget_is_refused_before_layout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    summary = "Words and more words. " * 900
+    plan.write_text(MINIMAL.read_text(encoding="utf-8") + f"summary: {summary}\n", encoding="utf-8")
+    monkeypatch.setattr("mapgen.renderers.pdf.fitted_document", lambda *_a: pytest.fail("laid out"))
+    assert (
+        call("render", str(plan), "-f", "pdf", "-o", str(tmp_path / "out"), "-q", "--limit", "pdf-pages=2")
+        == 2
+    )
+    assert "the plan's text needs at least 3 PDF pages, more than the limit of 2" in capsys.readouterr().err

@@ -208,7 +208,7 @@ class PdfRenderer:
     def render(self, ctx: RenderContext) -> list[Artifact]:
         variant = check_variant(ctx.options.pdf_variant)
         roots = asset_roots(ctx)
-        with page_budget(ctx.options.max_pdf_pages, f"{ctx.view.plan.id}.pdf"):
+        with page_budget(ctx.options.max_pdf_pages, f"{ctx.view.plan.id}.pdf", ctx.view.plan):
             _, document = fitted_document(ctx, roots)
         data = write_pdf(document, ctx, variant, roots)
         return [Artifact(f"{ctx.view.plan.id}{self.suffix}", data, self.media_type)]
