@@ -33,8 +33,15 @@ class BusinessCalendar:
         """Holidays on weekdays after `day` up to and including `target` (either direction)."""
         if self.country is None:
             return 0
+        from mapgen.holiday_cache import holidays_in
+
         low, high = (day + timedelta(days=1), target) if target > day else (target, day - timedelta(days=1))
-        return sum(1 for h in self._holidays[low : high + timedelta(days=1)] if h.weekday() < 5)
+        return sum(
+            1
+            for year in range(low.year, high.year + 1)
+            for h in holidays_in(self.country, self.subdivision, year)
+            if low <= h <= high and h.weekday() < 5
+        )
 
     def is_business_day(self, day: date) -> bool:
         return day.weekday() < 5 and self.holiday(day) is None
