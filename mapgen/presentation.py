@@ -149,7 +149,12 @@ def _data_uri(path: Path, media_type: str) -> str:
 
 @lru_cache(maxsize=64)
 def _encoded(path: Path, media_type: str, _size: int, _mtime_ns: int) -> str:
-    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    data = path.read_bytes()
+    if media_type.startswith("image/svg"):
+        from mapgen.svg import sanitise_svg
+
+        data = sanitise_svg(data)  # drawing only: no scripts, event handlers or outside references
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def font_families(stack: str) -> list[str]:

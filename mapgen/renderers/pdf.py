@@ -20,11 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
+from mapgen import fontlang  # noqa: F401  (pins fontconfig's language before WeasyPrint loads it)
+
+# isort: split
 from weasyprint import HTML, Attachment
 from weasyprint.pdf import VARIANTS
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse, path2url
 
 from mapgen.errors import UsageError
+from mapgen.pdf_budget import page_budget
 from mapgen.pdf_finish import finish
 from mapgen.renderers.base import Artifact, RenderContext
 
@@ -217,7 +221,8 @@ class PdfRenderer:
     def render(self, ctx: RenderContext) -> list[Artifact]:
         variant = check_variant(ctx.options.pdf_variant)
         roots = asset_roots(ctx)
-        _, document = fitted_document(ctx, roots)
+        with page_budget(ctx.options.max_pdf_pages, f"{ctx.view.plan.id}.pdf", ctx.view.plan):
+            _, document = fitted_document(ctx, roots)
         data = write_pdf(document, ctx, variant, roots)
         return [Artifact(f"{ctx.view.plan.id}{self.suffix}", data, self.media_type)]
 
