@@ -18,6 +18,7 @@ from mapgen.svg import sanitise_svg
 from tests.conftest import SAMPLES_DIR, render_sample
 
 MINIMAL = SAMPLES_DIR / "minimal" / "plan.yaml"
+ENTERPRISE = SAMPLES_DIR / "northwind-acme" / "plan.yaml"
 LOGOS = SAMPLES_DIR / "northwind-acme" / "logos"
 
 
@@ -86,9 +87,10 @@ def test_limit_option_lifts_and_checks(tmp_path: Path, capsys: pytest.CaptureFix
 def test_pdf_page_budget_stops_the_layout_with_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ("render", str(MINIMAL), "-f", "pdf", "-o", str(tmp_path), "-q", "--limit", "pdf-pages=1")
+    """The enterprise sample's text alone fits in 2 pages (no refusal before layout); its 7 pages do not."""
+    args = ("render", str(ENTERPRISE), "-f", "pdf", "-o", str(tmp_path), "-q", "--limit", "pdf-pages=2")
     assert call(*args) == 2
-    assert "minimal.pdf: the PDF needs more than 1 pages, the limit; lift it with --limit pdf-pages=2" in (
+    assert "northwind-acme.pdf: the PDF needs more than 2 pages, the limit; lift it with --limit pdf-pages=4" in (
         capsys.readouterr().err
     )
     assert list(tmp_path.iterdir()) == []
