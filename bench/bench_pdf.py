@@ -1,11 +1,16 @@
-"""PDF rendering cost: mapgen against WeasyPrint alone, pages per second, and growth with plan size.
+"""PDF rendering cost: mapgen against WeasyPrint alone, pages per second, growth with plan size, and
+the print layout against the reference print HTML kept from before it was reworked.
 
 (a) In one warm process, alternately: mapgen's whole `pdf` render of the enterprise sample
     (template, confined fetcher, layout, tags, attachment, signature fields) and WeasyPrint alone
     on the same print HTML (`HTML(string=...).write_pdf(pdf_tags=True)`). Reports the median
     ratio; the target is at most 1.10.
 (b) Pages per second of mapgen's render in that run.
-(c) Generated plans of 40, 400 and 2,000 actions, each rendered in a fresh process: time, pages
+(c) WeasyPrint alone on today's print HTML of the enterprise sample against WeasyPrint alone on
+    bench/reference-print-enterprise.html (the print HTML before fixed table layouts, measured
+    column widths and denser pages), alternating in the same process: the median ratio, target at
+    most 0.50, with the pages of each.
+(d) Generated plans of 40, 400 and 2,000 actions, each rendered in a fresh process: time, pages
     and peak RSS, with time per action to show the growth is linear.
 
     python bench/bench_pdf.py [--runs 7] [--sizes 40,400,2000] [--json]
@@ -26,6 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "northwind-acme" / "plan.yaml"
 TARGET = 1.10
+REFERENCE = ROOT / "bench" / "reference-print-enterprise.html"
+"""The enterprise sample's print HTML before the print layout was reworked (fonts by relative URL)."""
+REFERENCE_TARGET = 0.50
 
 CHILD = """
 import json, resource, sys, time
@@ -124,6 +132,50 @@ def ratio_run(runs: int) -> dict[str, float]:
     }
 
 
+def reference_run(runs: int) -> dict[str, float]:
+    """WeasyPrint alone (layout and write) on the current print HTML and on the reference one."""
+    from weasyprint import HTML
+
+    from mapgen.layouts import load_layout
+    from mapgen.load import load_plan
+    from mapgen.renderers.base import RenderContext
+    from mapgen.renderers.pdf import asset_roots, print_html
+    from mapgen.themes import load_theme
+    from mapgen.view import build_view
+
+    loaded = load_plan(SAMPLE)
+    ctx = RenderContext(
+        build_view(loaded.plan),
+        theme=load_theme("default"),
+        layout=load_layout("standard"),
+        assets_dir=loaded.base_dir,
+    )
+    current = {"string": print_html(ctx), "base_url": asset_roots(ctx)[0].as_uri() + "/"}
+    reference = {"filename": str(REFERENCE)}
+
+    def once(source: dict[str, str]) -> tuple[float, int]:
+        start = time.perf_counter()
+        document = HTML(**source).render()
+        document.write_pdf(pdf_tags=True)
+        return time.perf_counter() - start, len(document.pages)
+
+    once(current), once(reference)
+    new_times, old_times, new_pages, old_pages = [], [], 0, 0
+    for _ in range(runs):
+        seconds, new_pages = once(current)
+        new_times.append(seconds)
+        seconds, old_pages = once(reference)
+        old_times.append(seconds)
+    ratios = [a / b for a, b in zip(new_times, old_times, strict=True)]
+    return {
+        "current_median_s": statistics.median(new_times),
+        "reference_median_s": statistics.median(old_times),
+        "ratio_median": statistics.median(ratios),
+        "current_pages": new_pages,
+        "reference_pages": old_pages,
+    }
+
+
 def size_run(sizes: list[int]) -> list[dict[str, float]]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -146,9 +198,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     ratio = ratio_run(args.runs)
+    reference = reference_run(args.runs)
     sizes = size_run([int(s) for s in args.sizes.split(",")])
     if args.json:
-        print(json.dumps({"ratio": ratio, "sizes": sizes}, indent=2))
+        print(json.dumps({"ratio": ratio, "reference": reference, "sizes": sizes}, indent=2))
         return
     verdict = "within" if ratio["ratio_median"] <= TARGET else "ABOVE"
     print(f"enterprise sample, {ratio['pages']} pages, median of {args.runs} alternating runs")
@@ -156,6 +209,15 @@ def main() -> None:
     print(f"  WeasyPrint alone    {ratio['weasyprint_median_s'] * 1000:8.0f} ms")
     print(f"  ratio               {ratio['ratio_median']:8.2f}  ({verdict} target {TARGET})")
     print(f"  pages per second    {ratio['pages_per_second']:8.1f}")
+    verdict = "within" if reference["ratio_median"] <= REFERENCE_TARGET else "ABOVE"
+    print(f"WeasyPrint alone, current print HTML against {REFERENCE.name}, median of {args.runs}")
+    print(
+        f"  current             {reference['current_median_s'] * 1000:8.0f} ms  ({reference['current_pages']} pages)"
+    )
+    print(
+        f"  reference           {reference['reference_median_s'] * 1000:8.0f} ms  ({reference['reference_pages']} pages)"
+    )
+    print(f"  ratio               {reference['ratio_median']:8.2f}  ({verdict} target {REFERENCE_TARGET})")
     print("generated plans, one fresh process each (render only, imports excluded)")
     print(f"  {'actions':>7} {'pages':>6} {'seconds':>8} {'ms/action':>10} {'peak RSS MB':>12}")
     for row in sizes:

@@ -113,6 +113,13 @@ theme_option = click.option(
 )
 plan_paths = click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+limit_option = click.option(
+    "--limit",
+    "limit_values",
+    multiple=True,
+    metavar="NAME=N",
+    help="Lift a limit for a big plan: actions, stakeholders, phases, objectives, metrics, pdf-pages (see docs/limits.md).",
+)
 plan_file_output = click.option(
     "-o",
     "--output",
@@ -177,14 +184,20 @@ ready_option = click.option(
     shell_complete=complete_names("themes"),
     help="Theme whose colours --ready checks.",
 )
-def validate(plans: tuple[Path, ...], strict: bool, ready: bool, theme: str) -> None:
+@limit_option
+def validate(
+    plans: tuple[Path, ...], strict: bool, ready: bool, theme: str, limit_values: tuple[str, ...]
+) -> None:
     """Check plans: every error and warning, one line each."""
     import mapgen
+    from mapgen.limits import Limits
+    from mapgen.load import load_plan
 
+    limits = Limits.parse(limit_values)
     failed = False
     for path in plans:
         try:
-            loaded = mapgen.load_plan(path, strict=strict)
+            loaded = load_plan(path, strict=strict, limits=limits)
         except InvalidInput as exc:
             _report(exc.problems)
             failed = True
@@ -282,6 +295,7 @@ def validate(plans: tuple[Path, ...], strict: bool, ready: bool, theme: str) -> 
     help='An earlier revision: adds "What changed since revision N" (shared changes only for the buyer).',
 )
 @strict_option
+@limit_option
 @click.option(
     "--wait",
     type=click.FloatRange(min=0),
@@ -336,6 +350,7 @@ def render(
     secret_file: Path | None,
     since: Path | None,
     strict: bool,
+    limit_values: tuple[str, ...],
     wait: float,
     ready: bool,
     quiet: bool,
@@ -355,6 +370,7 @@ def render(
     fails like an invalid one (see validate --ready).
     """
     from mapgen.audience import Audience
+    from mapgen.limits import Limits
     from mapgen.output import write_sets
     from mapgen.pipeline import RenderRequest, load_all, parse_formats, render_set
     from mapgen.renderers.base import RenderOptions
@@ -369,6 +385,7 @@ def render(
         theme=theme,
         strict=strict,
         options=RenderOptions(link=link, feed=feed, pdf_variant=pdf_variant, digest_days=digest_days),
+        limits=Limits.parse(limit_values),
     )
     if since is None and base_url is None and secret_file is None:
         options = BatchOptions(quiet, jobs, keep_going, cache_dir, no_cache, scheduler, wait, ready)
@@ -376,7 +393,7 @@ def render(
         return
     if any(path.is_dir() for path in plans):
         raise UsageError("--since and --base-url take plan files, not folders")
-    loaded = load_all(list(plans), strict=strict)
+    loaded = load_all(list(plans), strict=strict, limits=request.limits)
     if base_url is not None:
         from dataclasses import replace
 

@@ -29,6 +29,20 @@ class BusinessCalendar:
 
         return holidays_in(self.country, self.subdivision, day.year).get(day)
 
+    def _weekday_holidays(self, day: date, target: date) -> int:
+        """Holidays on weekdays after `day` up to and including `target` (either direction)."""
+        if self.country is None:
+            return 0
+        from mapgen.holiday_cache import holidays_in
+
+        low, high = (day + timedelta(days=1), target) if target > day else (target, day - timedelta(days=1))
+        return sum(
+            1
+            for year in range(low.year, high.year + 1)
+            for h in holidays_in(self.country, self.subdivision, year)
+            if low <= h <= high and h.weekday() < 5
+        )
+
     def is_business_day(self, day: date) -> bool:
         return day.weekday() < 5 and self.holiday(day) is None
 
@@ -43,8 +57,19 @@ class BusinessCalendar:
         return None
 
     def add_business_days(self, day: date, count: int) -> date:
+        """`day` moved by `count` business days. Far moves jump whole weeks (5 weekdays each, less
+        the holidays on weekdays in between), so `+ 9999bd` costs a few steps, not 14,000."""
         step = 1 if count >= 0 else -1
         remaining = abs(count)
+        while remaining > 10:
+            weeks = (remaining - 5) // 5
+            target = day + timedelta(weeks=weeks * step)
+            if not MIN_DATE <= target <= MAX_DATE:
+                return target  # past the plan date range: the caller reports it
+            gained = weeks * 5 - self._weekday_holidays(day, target)
+            if gained <= 0:
+                break
+            day, remaining = target, remaining - gained
         while remaining:
             if not MIN_DATE <= day <= MAX_DATE:
                 return day  # past the plan date range: the caller reports it

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from mapgen.dates import BusinessCalendar, resolve_all
 from mapgen.errors import InvalidInput, Problem, Severity, did_you_mean
+from mapgen.limits import DEFAULT_LIMITS, Limits, check_plan_size
 from mapgen.rules import check_plan
 from mapgen.source import Lines, join_path, read_plan_data
 from mapgen.spec import DEAL_ANCHORS, PATTERN_HINTS, Plan, RelativeDate
@@ -35,13 +36,13 @@ class LoadedPlan:
         return self.path.resolve().parent
 
 
-def load_plan(path: Path | str, *, strict: bool = False) -> LoadedPlan:
+def load_plan(path: Path | str, *, strict: bool = False, limits: Limits = DEFAULT_LIMITS) -> LoadedPlan:
     """Load and check one plan file; raise InvalidInput listing every problem."""
     path = Path(path)
     data, lines = read_plan_data(path)
     name = str(path)
     try:
-        plan = load_data(data, path.resolve().parent)
+        plan = load_data(data, path.resolve().parent, limits)
     except InvalidInput as exc:
         located = sorted((_locate(p, name, lines) for p in exc.problems), key=lambda p: p.line or 0)
         raise InvalidInput(located) from None
@@ -52,11 +53,14 @@ def load_plan(path: Path | str, *, strict: bool = False) -> LoadedPlan:
     return LoadedPlan(plan=plan[0], path=path, warnings=tuple(problems))
 
 
-def load_data(data: Any, base_dir: Path) -> tuple[Plan, list[Problem]]:
+def load_data(data: Any, base_dir: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Plan, list[Problem]]:
     """Validate already-parsed data; return the resolved plan and its warnings and rule errors."""
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise InvalidInput([Problem(f"a plan must be a mapping of fields, this file is {kind}")])
+    too_big = check_plan_size(data, limits)
+    if too_big:
+        raise InvalidInput(too_big)
     try:
         raw = Plan.model_validate(data)
     except ValidationError as exc:

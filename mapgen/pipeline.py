@@ -11,12 +11,13 @@ import dataclasses
 import os
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from mapgen.audience import Audience
 from mapgen.errors import InvalidInput, Problem, UsageError
+from mapgen.limits import DEFAULT_LIMITS, Limits
 from mapgen.load import LoadedPlan, load_plan
 from mapgen.output import ArtifactSet, write_sets
 from mapgen.renderers import format_names, get_renderer
@@ -33,6 +34,7 @@ class RenderRequest:
     theme: str = "default"
     strict: bool = False
     options: RenderOptions = field(default_factory=RenderOptions)
+    limits: Limits = DEFAULT_LIMITS
 
 
 def parse_formats(values: Iterable[str]) -> list[str]:
@@ -47,12 +49,12 @@ def parse_formats(values: Iterable[str]) -> list[str]:
     return names or format_names()
 
 
-def load_all(paths: Sequence[Path], *, strict: bool) -> list[LoadedPlan]:
+def load_all(paths: Sequence[Path], *, strict: bool, limits: Limits = DEFAULT_LIMITS) -> list[LoadedPlan]:
     """Load every plan; raise one InvalidInput with the problems of all invalid plans."""
     loaded, problems = [], []
     for path in paths:
         try:
-            loaded.append(load_plan(path, strict=strict))
+            loaded.append(load_plan(path, strict=strict, limits=limits))
         except InvalidInput as exc:
             problems.extend(exc.problems)
     if problems:
@@ -103,7 +105,10 @@ def render_by_format(
 
         brand = brand_for(theme)
         seller_logo = brand.logo if brand is not None else None
-    ctx = RenderContext(view, request.options, theme, layout, item.base_dir, seller_logo=seller_logo)
+    options = request.options
+    if options.max_pdf_pages != request.limits.pdf_pages:
+        options = dataclasses.replace(options, max_pdf_pages=request.limits.pdf_pages)
+    ctx = RenderContext(view, options, theme, layout, item.base_dir, seller_logo=seller_logo)
     for renderer in renderers:
         if progress is not None:
             progress(item.plan.id, renderer.name)
@@ -119,7 +124,7 @@ def render_files(
     progress: Callable[[str], None] = lambda _name: None,
 ) -> list[Path]:
     """Load, render and write every plan; return the paths written."""
-    loaded = load_all(paths, strict=request.strict)
+    loaded = load_all(paths, strict=request.strict, limits=request.limits)
     sets: list[ArtifactSet] = []
     for item in loaded:
         sets.append(render_set(item, request))

@@ -149,7 +149,12 @@ def _data_uri(path: Path, media_type: str) -> str:
 
 @lru_cache(maxsize=64)
 def _encoded(path: Path, media_type: str, _size: int, _mtime_ns: int) -> str:
-    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    data = path.read_bytes()
+    if media_type.startswith("image/svg"):
+        from mapgen.svg import sanitise_svg
+
+        data = sanitise_svg(data)  # drawing only: no scripts, event handlers or outside references
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def font_families(stack: str) -> list[str]:
@@ -305,44 +310,56 @@ class Timeline:
     rows: tuple[TimelineRow, ...]
     milestones: tuple[TimelinePoint, ...]
     markers: tuple[TimelineMarker, ...]
+    row_height: int = ROW_HEIGHT
     as_of_percent: float | None = None
     """The as-of date within the plan window (None outside it), for the phone's per-phase bars."""
 
 
-def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
+def timeline_geometry(
+    view: PlanView,
+    l10n: Localizer,
+    *,
+    width: int = TIMELINE_WIDTH,
+    label_width: int = LABEL_WIDTH,
+    row_height: int = ROW_HEIGHT,
+    axis_height: int = AXIS_HEIGHT,
+    marker_height: int = MARKER_HEIGHT,
+    foot_height: int = FOOT_HEIGHT,
+) -> Timeline:
     """SVG coordinates: one bar per phase (first to last due date), milestones as points on their
-    phase's row, month ticks, and markers for the as-of date, target close and go-live."""
+    phase's row, month ticks, and markers for the as-of date, target close and go-live. The sizes
+    default to the HTML page's drawing; print draws the same in points (mapgen.print_context)."""
     deal = view.plan.deal
     days = [d for d in (day_of(deal.start), deal.target_close, day_of(deal.go_live), view.as_of) if d]
     days += [a.due_day for a in view.actions if a.due_day]
     start = min(days).replace(day=1)
     end = first_of_month_after(max(days))
     span = max((end - start).days, 1)
-    plot = TIMELINE_WIDTH - LABEL_WIDTH - 12
+    plot = width - label_width - 12
 
     def x(day: date) -> float:
-        return round(LABEL_WIDTH + plot * (day - start).days / span, 1)
+        return round(label_width + plot * (day - start).days / span, 1)
 
     def marker(day: date, label: str, kind: str) -> TimelineMarker:
         at = x(day)
-        return TimelineMarker(at, label, kind, "end" if at > TIMELINE_WIDTH - 140 else "start")
+        return TimelineMarker(at, label, kind, "end" if at > width - 140 else "start")
 
-    top = AXIS_HEIGHT + MARKER_HEIGHT
+    top = axis_height + marker_height
     rows, points, row_of = [], [], {}
     for index, phase in enumerate(view.phases):
-        y = top + index * ROW_HEIGHT
+        y = top + index * row_height
         row_of[phase.id] = y
-        left = x(phase.first_due) if phase.first_due else LABEL_WIDTH
-        width = max(x(phase.last_due) - left, 6) if phase.first_due and phase.last_due else 0
-        done = round(width * phase.progress.percent / 100, 1)
-        left_percent = round(100 * (left - LABEL_WIDTH) / plot, 1)
-        width_percent = min(round(100 * width / plot, 1), round(100 - left_percent, 1))
+        left = x(phase.first_due) if phase.first_due else label_width
+        bar = max(x(phase.last_due) - left, 6) if phase.first_due and phase.last_due else 0
+        done = round(bar * phase.progress.percent / 100, 1)
+        left_percent = round(100 * (left - label_width) / plot, 1)
+        width_percent = min(round(100 * bar / plot, 1), round(100 - left_percent, 1))
         rows.append(
             TimelineRow(
                 y,
                 phase.name,
                 left,
-                width,
+                bar,
                 done,
                 phase.progress,
                 phase.first_due,
@@ -353,9 +370,9 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
         )
     for m in view.milestones:
         if m.due_day:
-            y = row_of[m.phase_id] + ROW_HEIGHT / 2
+            y = row_of[m.phase_id] + row_height / 2
             points.append(TimelinePoint(x(m.due_day), y, m.title, l10n.format_due(m.due), m.state))
-    bottom = top + len(rows) * ROW_HEIGHT
+    bottom = top + len(rows) * row_height
     months = month_starts(start, max(days))
     step = 1 if len(months) <= 9 else 2 if len(months) <= 18 else 3
     ticks = tuple(
@@ -369,9 +386,9 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
     as_of = l10n.gettext("As of %(date)s") % {"date": l10n.format_date(view.as_of, "MMMd")}
     markers.append(marker(view.as_of, as_of, "as-of"))
     return Timeline(
-        width=TIMELINE_WIDTH,
-        height=int(bottom + FOOT_HEIGHT),
-        label_width=LABEL_WIDTH,
+        width=width,
+        height=int(bottom + foot_height),
+        label_width=label_width,
         top=top,
         bottom=bottom,
         start=start,
@@ -380,6 +397,7 @@ def timeline_geometry(view: PlanView, l10n: Localizer) -> Timeline:
         rows=tuple(rows),
         milestones=tuple(points),
         markers=tuple(markers),
+        row_height=row_height,
         as_of_percent=round(100 * (view.as_of - start).days / span, 1)
         if start <= view.as_of <= end
         else None,

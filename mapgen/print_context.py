@@ -9,15 +9,18 @@ copy gets no signature fields and a mark on every page (`internal`, `internal_ma
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from mapgen import __version__
 from mapgen.audience import Audience
 from mapgen.errors import UsageError
 from mapgen.pdf_finish import SIGNATURE_PREFIX
+from mapgen.presentation import STATE_ORDER, Timeline, TimelinePoint
+from mapgen.view import State
 
 if TYPE_CHECKING:
     from mapgen.i18n import Localizer
@@ -67,20 +70,48 @@ def length_mm(length: str) -> float:
     return float(match.group(1)) * _MM_PER_UNIT[match.group(2)]
 
 
-def print_font_stacks(theme: Theme) -> Markup:
-    """The theme's font stacks without emoji families, as custom properties for print.
+def print_fonts(theme: Theme) -> dict[str, str]:
+    """The theme's font stacks without emoji families: with an emoji font named in `font-family`,
+    Pango draws ASCII digits from it (WeasyPrint issues #1848, #2291). Fontconfig still falls back
+    to the installed emoji font for real emoji."""
+    return {
+        key: ",".join(part.strip() for part in stack.split(",") if "emoji" not in part.lower())
+        for key, stack in theme.tokens.fonts.model_dump().items()
+    }
 
-    With an emoji font named in `font-family`, Pango draws ASCII digits from it (WeasyPrint issues
-    #1848, #2291). Fontconfig still falls back to the installed emoji font for real emoji.
-    """
+
+def print_font_stacks(theme: Theme) -> Markup:
+    """`print_fonts` as custom properties for print, for the stacks that lost a family."""
     from mapgen.presentation import font_families
 
-    lines = []
-    for key, stack in theme.tokens.fonts.model_dump().items():
-        kept = [part.strip() for part in stack.split(",") if "emoji" not in part.lower()]
-        if len(kept) != len(font_families(stack)):
-            lines.append(f"--font-{key}:{','.join(kept)};")
+    stacks = theme.tokens.fonts.model_dump()
+    lines = [
+        f"--font-{key}:{kept};"
+        for key, kept in print_fonts(theme).items()
+        if len(font_families(kept)) != len(font_families(stacks[key]))
+    ]
     return Markup(f":root{{{''.join(lines)}}}" if lines else "")
+
+
+def print_font_faces(theme: Theme) -> str:
+    """@font-face rules for paper: per family the regular, the italic and one bold face (the one
+    nearest semibold). Every face declared is loaded and embedded by WeasyPrint, and print.css asks
+    for no other weight; a bolder request falls back to the nearest face."""
+    from dataclasses import replace
+
+    from mapgen.presentation import font_face_css
+
+    kept = []
+    for family in sorted({f.family for f in theme.fonts}):
+        faces = [f for f in theme.fonts if f.family == family]
+        upright = [f for f in faces if f.style == "normal"]
+        regular = min(upright, key=lambda f: abs(f.weight - 400), default=None)
+        bold = min((f for f in upright if f.weight >= 600), key=lambda f: abs(f.weight - 600), default=None)
+        italic = min(
+            (f for f in faces if f.style != "normal"), key=lambda f: abs(f.weight - 400), default=None
+        )
+        kept += [f for f in (regular, bold, italic) if f is not None]
+    return font_face_css(replace(theme, fonts=tuple(kept)), embed=False)
 
 
 def print_stylesheets(theme: Theme) -> Markup:
@@ -148,9 +179,15 @@ def scaled_sizes(theme: Theme, scale: float) -> Markup:
     return Markup(f":root{{{''.join(lines)}}}")
 
 
+def size_pt(length: str) -> float:
+    """A theme size token ('8.5pt', '11px') in points."""
+    return length_mm(length) * 72 / 25.4
+
+
 def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
     """The shared context plus the print-only values; `fit_scale` shrinks type (see scaled_sizes)."""
-    from mapgen.presentation import environment, font_face_css, template_context, tokens_css
+    from mapgen.presentation import environment, template_context, tokens_css
+    from mapgen.print_columns import TextMeasure, content_width_mm, print_columns
 
     environment(ctx.layout)
     context = template_context(ctx)
@@ -158,8 +195,10 @@ def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
     l10n: Localizer = context["l10n"]
     tokens = ctx.theme.tokens
     internal = view.audience is Audience.INTERNAL
+    width_mm = content_width_mm(ctx.theme, length_mm(tokens.page.margin))
+    measure = TextMeasure(ctx.theme, size_pt(tokens.sizes.small) * fit_scale)
     context.update(
-        theme_style=Markup(font_face_css(ctx.theme, embed=False) + "\n" + tokens_css(tokens)),
+        theme_style=Markup(print_font_faces(ctx.theme) + "\n" + tokens_css(tokens)),
         print_style=print_font_stacks(ctx.theme)
         + scaled_sizes(ctx.theme, fit_scale)
         + print_stylesheets(ctx.theme),
@@ -189,8 +228,104 @@ def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
             for s in view.signatories
         ),
         timeline_alt=timeline_alt(view, l10n),
+        print_timeline=print_timeline(view, l10n, width_mm),
+        timeline_font_pt=TIMELINE_FONT_PT,
+        timeline_label_chars=TIMELINE_LABEL_CHARS,
+        timeline_states=tuple(s for s in STATE_ORDER if any(m.state is s for m in view.milestones)),
+        print_fonts=print_fonts(ctx.theme),
+        glance_states=GLANCE_STATES,
+        numbers=action_numbers(view),
+        keep_names=name_keeper(view),
+        columns=print_columns(view, l10n, measure, width_mm),
+        keep_whole_rows=KEEP_WHOLE_ROWS,
+        lead_rows=LEAD_ROWS,
     )
     return context
+
+
+KEEP_WHOLE_ROWS = 3
+"""An action table of at most this many rows is never split across pages."""
+LEAD_ROWS = 2
+"""Rows of a long table that stay with its header: a table never starts with fewer at a page foot."""
+GLANCE_STATES = (State.OVERDUE, State.STALLED, State.BLOCKED)
+"""The counts the status at a glance shows beside progress and days to close."""
+TIMELINE_FONT_PT = 8.0
+TIMELINE_LABEL_CHARS = 26
+PT_PER_MM = 72 / 25.4
+
+
+def name_keeper(view: PlanView) -> Callable[[str], Markup]:
+    """A function that joins the words of every stakeholder's name with no-break spaces in a text
+    (plain or already-escaped Markup), so that a name in a title or a note never breaks over lines."""
+    names = sorted({s.name for s in view.stakeholders if " " in s.name}, key=len, reverse=True)
+    pairs = [
+        (written, written.replace(" ", "\u00a0"))
+        for name in names
+        for written in dict.fromkeys(
+            (
+                str(escape(name)),
+                name.replace("'", "&#x27;"),
+                name.replace("'", "&#39;"),
+                name.replace("'", "’"),
+                name,
+            )
+        )
+    ]
+
+    def keep(text: str) -> Markup:
+        result = str(text if isinstance(text, Markup) else escape(text))
+        for name, joined in pairs:
+            result = result.replace(name, joined)
+        return Markup(result)
+
+    return keep
+
+
+def action_numbers(view: PlanView) -> dict[str, str]:
+    """'2.3' for the third action of the second phase: how print rows and dependencies refer to
+    actions, so a row names its dependencies without repeating their titles."""
+    return {
+        action.id: f"{phase_index}.{action_index}"
+        for phase_index, phase in enumerate(view.phases, 1)
+        for action_index, action in enumerate(phase.actions, 1)
+    }
+
+
+def print_timeline(view: PlanView, l10n: Localizer, width_mm: float) -> Timeline:
+    """The timeline drawn in points on a viewBox as wide as the text block, so that its text is set
+    at TIMELINE_FONT_PT on paper; milestones on one row that would touch are staggered, and the
+    target close label sits left of its line, go-live's right of its own."""
+    from mapgen.presentation import timeline_geometry
+
+    width = round(width_mm * PT_PER_MM)
+    label = round(width * 0.24)
+    timeline = timeline_geometry(
+        view,
+        l10n,
+        width=width,
+        label_width=label,
+        row_height=15,
+        axis_height=12,
+        marker_height=13,
+        foot_height=13,
+    )
+    staggered: list[TimelinePoint] = []
+    cluster: list[TimelinePoint] = []
+    for point in [*sorted(timeline.milestones, key=lambda p: (p.y, p.x)), None]:
+        if point is not None and cluster and point.y == cluster[-1].y and point.x - cluster[-1].x < 9:
+            cluster.append(point)
+            continue
+        offsets = (0.0,) if len(cluster) == 1 else (-3.5, 3.5)
+        staggered += [replace(p, y=p.y + offsets[k % len(offsets)]) for k, p in enumerate(cluster)]
+        cluster = [point] if point is not None else []
+    markers = []
+    for marker in timeline.markers:
+        if marker.kind == "close" and marker.x - label > 70:
+            marker = replace(marker, anchor="end")
+        elif marker.kind == "go-live" and marker.x < width - 70:
+            marker = replace(marker, anchor="start")
+        markers.append(marker)
+    return replace(timeline, milestones=tuple(staggered), markers=tuple(markers))
 
 
 def timeline_alt(view: PlanView, l10n: Localizer) -> str:

@@ -199,4 +199,6 @@ def check_asset(ref: str, base_dir: Path) -> str | None:
             return f"'{ref}' is not an SVG file"
     elif not head.startswith(LOGO_SIGNATURES[suffix]):
         return f"'{ref}' is not a {suffix[1:].upper()} file"
-    return None
+    from mapgen.images import image_problem
+
+    return image_problem(target, ref)

@@ -30,11 +30,16 @@ from pydantic import (
 
 SPEC_VERSION = 1
 
-_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_UNSAFE_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+)
+"""Control characters, bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069:
+they make a calendar title or a name read differently from what it says), non-characters, lone
+surrogates. Right-to-left text itself, and the LRM/RLM marks, are kept."""
 
 
 def clean_text(value: str) -> str:
-    """Drop control characters, non-characters and lone surrogates; normalise to NFC.
+    """Drop control characters, bidi overrides, non-characters and lone surrogates; normalise to NFC.
 
     Every format chokes on them differently (python-docx raises, iCalendar passes them through),
     so they are removed once, here, before any renderer sees the text.
@@ -93,6 +98,9 @@ MAX_NUMBER = 10**15
 """Largest magnitude of a number in a plan (docs/limits.md): every value up to it is exact as a JSON
 double and formats as money in any currency; beyond it lies only overflow (Babel's decimals fail)."""
 MAX_REVISION = 999_999
+MAX_LIST = 50
+"""Items in a list inside one entry (dependencies, contributors, success criteria): a step waits on a
+handful of others; 900 actions each depending on all before took 13 s to load (docs/limits.md)."""
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
 """Every date of a plan, written or computed (`target_close + 9999w`), lies in this range, so no date
 arithmetic (timelines, calendar end dates, business days) can leave Python's years 1 to 9999."""
@@ -400,7 +408,7 @@ class Objective(_Model):
     """What the buyer wants to achieve."""
     description: Markdown | None = None
     """Markdown."""
-    success_criteria: list[Line] = []
+    success_criteria: Annotated[list[Line], Field(max_length=MAX_LIST)] = []
     """How both sides will know the objective is met."""
     owner: Id
     """Stakeholder id of the one person who owns the objective."""
@@ -419,7 +427,7 @@ class Action(_Model):
     """not_started, in_progress, done or blocked."""
     completed: PlainDate | None = None
     """When a done action was completed; never after `updated`."""
-    depends_on: list[Id] = []
+    depends_on: Annotated[list[Id], Field(max_length=MAX_LIST)] = []
     """Action ids (from any phase) that must be done first."""
     milestone: bool = False
     """A key date: shown on the timeline and in every calendar feed."""
@@ -429,7 +437,7 @@ class Action(_Model):
     """Markdown."""
     visibility: Visibility = Visibility.SHARED
     """`internal` keeps the action out of every buyer-facing artifact."""
-    contributors: list[Id] = []
+    contributors: Annotated[list[Id], Field(max_length=MAX_LIST)] = []
     """Stakeholder ids, from either side, of people who work on it with the owner (the owner stays the one person accountable)."""
 
     @model_serializer(mode="wrap")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -168,6 +169,17 @@ class MetricView:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyDate:
+    """A date of the deal: `start`, `target_close`, `go_live`, or `compelling_event` (whose date is
+    the first ISO date its text names, if any; `text` is the event's own words)."""
+
+    kind: str
+    day: date | None
+    days_left: int | None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SignatureView:
     """One recorded signature (the plan's `signatures:`): who signed which revision, and when."""
 
@@ -246,6 +258,10 @@ class PlanView:
     objectives: tuple[ObjectiveView, ...]
     metrics: tuple[MetricView, ...]
     signatories: tuple[StakeholderView, ...]
+    needs_attention: tuple[ActionView, ...]
+    """Stalled, overdue and blocked actions, most urgent first: most days late, then soonest due."""
+    key_dates: tuple[KeyDate, ...]
+    """The deal's dates in date order (undated compelling event last)."""
     signoff_record: SignoffRecord
     by_id: MappingProxyType[str, ActionView] = field(repr=False)
     responsibilities: MappingProxyType[tuple[str, str], Share] = field(
@@ -393,10 +409,47 @@ def build_view(plan: Plan, audience: Audience = Audience.BUYER, as_of: date | No
             for m in plan.metrics
         ),
         signatories=tuple(stakeholders[i] for i in plan.signoff),
+        needs_attention=tuple(
+            sorted(
+                (a for a in actions if a.state in ATTENTION_STATES),
+                key=lambda a: (-a.days_late, a.due_day or date.max),
+            )
+        ),
+        key_dates=_key_dates(plan, as_of),
         signoff_record=signoff_record(plan, stakeholders),
         by_id=MappingProxyType(by_id),
         responsibilities=MappingProxyType(_responsibilities(actions)),
     )
+
+
+ATTENTION_STATES = frozenset({State.OVERDUE, State.STALLED, State.BLOCKED})
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _key_dates(plan: Plan, as_of: date) -> tuple[KeyDate, ...]:
+    deal = plan.deal
+    days = [
+        ("start", day_of(deal.start)),
+        ("target_close", deal.target_close),
+        ("go_live", day_of(deal.go_live)),
+    ]
+    found = [KeyDate(kind, day, (day - as_of).days) for kind, day in days if day is not None]
+    if deal.compelling_event:
+        day = _first_date(deal.compelling_event)
+        found.append(
+            KeyDate("compelling_event", day, (day - as_of).days if day else None, deal.compelling_event)
+        )
+    return tuple(sorted(found, key=lambda k: k.day or date.max))
+
+
+def _first_date(text: str) -> date | None:
+    """The first real ISO date (2027-03-15) written in a free-text field, or None."""
+    for match in _ISO_DATE.finditer(text):
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            continue
+    return None
 
 
 def _contributes(action: ActionView, person_id: str) -> bool:

@@ -128,7 +128,7 @@ def _work(
             "this worker's mapgen, rendering libraries, theme or layout differ from the client's: "
             "install the same versions everywhere"
         )
-    loaded = load_plan(path, strict=request.strict)
+    loaded = load_plan(path, strict=request.strict, limits=request.limits)
     if job.ready is not None:
         from mapgen.readiness import check_ready
         from mapgen.themes import load_theme

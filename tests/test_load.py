@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mapgen.errors import InvalidInput, Severity
+from mapgen.limits import Limits
 from mapgen.load import load_plan
 from tests.conftest import SAMPLE_IDS, SAMPLES, TEMPLATES
 
@@ -159,7 +160,7 @@ def test_long_chains_of_relative_dates_and_dependencies_load(tmp_path: Path) -> 
     data["phases"] = [{"id": "p", "name": "P", "actions": actions[::-1]}]
     plan = tmp_path / "plan.yaml"
     plan.write_text(yaml.safe_dump(data), encoding="utf-8")
-    loaded = load_plan(plan).plan
+    loaded = load_plan(plan, limits=Limits(actions=3000)).plan
     last = next(a for _, a in loaded.actions() if a.id == "a2999")
     assert last.due == date(2019, 1, 2) + timedelta(days=2999)
     assert len(build_view(loaded).critical_path) > 2000

@@ -189,3 +189,32 @@ def main_exit(*args: str) -> int:
     with pytest.raises(SystemExit) as done:
         main(list(args))
     return int(done.value.code or 0)
+
+
+def test_two_mapgen_renders_of_different_revisions_into_one_folder(tmp_path: Path) -> None:
+    """The issue's probe: revision 98 and 99 rendered into one folder at once used to mix files."""
+    import subprocess
+    import sys
+
+    plans = []
+    for n in (98, 99):
+        plan = tmp_path / f"r{n}" / "plan.yaml"
+        plan.parent.mkdir()
+        plan.write_text(
+            MINIMAL.read_text(encoding="utf-8").replace("revision: 1", f"revision: {n}"), encoding="utf-8"
+        )
+        plans.append(plan)
+    out = tmp_path / "out"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mapgen", "render", str(plan), "-f", "json,ics,csv", "-o", str(out), "-q"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for plan in plans
+    ]
+    assert all(run.wait() == 0 for run in runs), [run.stderr.read() for run in runs if run.stderr]
+    assert verify_set(out, "minimal") == []
+    revision = json.loads((out / "minimal.manifest.json").read_text())["plan"]["revision"]
+    assert json.loads((out / "minimal.json").read_text())["plan"]["revision"] == revision
+    assert not (out / STAGING).exists()

@@ -420,7 +420,7 @@ def test_health_reveals_no_tokens_or_plan_content(server: Server) -> None:
     for leak in ("forecast", "probability", "discount", "Jane", str(server.directory)):
         assert leak not in text
     document = response.json()
-    assert set(document) == {"status", "plans", "errors", "server", "files"}
+    assert set(document) == {"status", "plans", "errors", "secret", "server", "files"}
     assert document["plans"] == 2
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from mapgen.limits import DEFAULT_LIMITS
+
 if TYPE_CHECKING:
     from mapgen.view import PlanView
 
@@ -27,6 +29,8 @@ class RenderOptions:
     feed: str = "all"
     """Which calendar feeds: all, buyer, seller, or one stakeholder id."""
     pdf_variant: str | None = None
+    max_pdf_pages: int = DEFAULT_LIMITS.pdf_pages
+    """The PDF's page budget (`--limit pdf-pages=N`)."""
     changes: Any = None
     """`mapgen.diff.Changes` since an earlier revision (`--since`), already filtered for the audience."""
     digest_days: int = 7

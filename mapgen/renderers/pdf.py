@@ -8,6 +8,7 @@ serialises it, so the bytes depend only on the plan, the theme, the layout and t
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import urllib.request
@@ -19,11 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
+from mapgen import fontlang  # noqa: F401  (pins fontconfig's language before WeasyPrint loads it)
+
+# isort: split
 from weasyprint import HTML, Attachment
 from weasyprint.pdf import VARIANTS
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse, path2url
 
 from mapgen.errors import UsageError
+from mapgen.pdf_budget import page_budget
 from mapgen.pdf_finish import finish
 from mapgen.renderers.base import Artifact, RenderContext
 
@@ -88,6 +93,8 @@ def embeds_plan(variant: str | None) -> bool:
 
 FIT_SCALES = (1.0, 0.94, 0.88, 0.82, 0.76, 0.7)
 """Type scales tried, in order, for a print template that asks to fit a number of pages."""
+MIN_TYPE_PT = 7.0
+"""No text is set smaller, whatever a layout asks to fit: fitting stops at this size."""
 
 _FIT_PAGES = re.compile(r'<body[^>]*\sdata-fit-pages="(\d+)"')
 
@@ -103,13 +110,23 @@ def print_html(ctx: RenderContext, fit_scale: float = 1.0) -> str:
 def fitted_document(ctx: RenderContext, roots: list[Path]) -> tuple[str, Document]:
     """Lay out the print HTML; when the template's <body data-fit-pages="N"> is exceeded, again
     with smaller type until it fits (the smallest scale is kept if nothing fits)."""
-    for scale in FIT_SCALES:
+    for scale in fit_scales(ctx):
         html = print_html(ctx, scale)
         document = layout_document(html, roots)
         limit = _FIT_PAGES.search(html)
         if limit is None or len(document.pages) <= int(limit.group(1)):
             break
     return html, document
+
+
+def fit_scales(ctx: RenderContext) -> tuple[float, ...]:
+    """FIT_SCALES down to the one that sets the theme's smallest size at MIN_TYPE_PT."""
+    from mapgen.print_context import size_pt
+
+    smallest = min(size_pt(size) for size in ctx.theme.tokens.sizes.model_dump().values())
+    floor = math.ceil(1000 * MIN_TYPE_PT / smallest) / 1000
+    kept = tuple(scale for scale in FIT_SCALES if scale >= floor)
+    return kept if kept and kept[-1] == floor else (*kept, floor)
 
 
 def asset_roots(ctx: RenderContext) -> list[Path]:
@@ -204,7 +221,8 @@ class PdfRenderer:
     def render(self, ctx: RenderContext) -> list[Artifact]:
         variant = check_variant(ctx.options.pdf_variant)
         roots = asset_roots(ctx)
-        _, document = fitted_document(ctx, roots)
+        with page_budget(ctx.options.max_pdf_pages, f"{ctx.view.plan.id}.pdf", ctx.view.plan):
+            _, document = fitted_document(ctx, roots)
         data = write_pdf(document, ctx, variant, roots)
         return [Artifact(f"{ctx.view.plan.id}{self.suffix}", data, self.media_type)]
 

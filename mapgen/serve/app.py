@@ -12,7 +12,8 @@ Routes:
 
 Files are served with their media type, Content-Disposition, a strong ETag (a hash of the bytes,
 so every worker gives the same one) and Last-Modified (the newest input), and answer conditional
-requests with 304. The access log shows only the first characters of a token.
+requests with 304. The access log shows only the first characters of a token, and escapes every
+value it writes (mapgen.serve.logs).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mapgen.serve.config import ServeConfig
 from mapgen.serve.landing import LandingPages
+from mapgen.serve.logs import loggable
 from mapgen.serve.store import PlanStore, RenderFailed, Resource
 from mapgen.tokens import looks_like_token
 
@@ -224,9 +226,9 @@ class AccessLog:
             client = scope.get("client")
             access_log.info(
                 '%s "%s %s" %d %.1fms',
-                client[0] if client else "-",
-                scope.get("method", "-"),
-                redact(scope.get("path", "")),
+                loggable(client[0] if client else "-"),
+                loggable(scope.get("method", "-")),
+                loggable(redact(scope.get("path", ""))),
                 status,
                 (time.perf_counter() - started) * 1000,
             )

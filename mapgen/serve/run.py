@@ -20,7 +20,7 @@ def log_config(level: str) -> dict[str, Any]:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["mapgen"] = {
-        "()": "logging.Formatter",
+        "()": "mapgen.serve.logs.EscapingFormatter",
         "fmt": "%(asctime)s %(levelname)s %(name)s: %(message)s",
     }
     config["handlers"]["mapgen"] = {
@@ -52,6 +52,7 @@ def run(
     import uvicorn
 
     from mapgen.serve.app import create_app
+    from mapgen.serve.guard import IDLE_TIMEOUT, HeaderTimeoutProtocol
 
     options: dict[str, Any] = {
         "host": host,
@@ -60,6 +61,8 @@ def run(
         "log_level": log_level,
         "access_log": False,  # it would log every token; mapgen's access log redacts them
         "server_header": False,
+        "http": HeaderTimeoutProtocol,  # request headers within HEADER_TIMEOUT seconds
+        "timeout_keep_alive": IDLE_TIMEOUT,
         "proxy_headers": forwarded_allow_ips is not None,
         "forwarded_allow_ips": forwarded_allow_ips,
         "timeout_graceful_shutdown": 10,

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from mapgen.audience import Audience
 from mapgen.cache import Cache
-from mapgen.errors import InvalidInput, MapgenError, Problem
+from mapgen.errors import InvalidInput, MapgenError, Problem, UsageError
 from mapgen.load import LoadedPlan, load_plan
 from mapgen.renderers import format_names, get_renderer
 from mapgen.serve.config import ServeConfig
@@ -33,6 +33,7 @@ from mapgen.tokens import (
     grants_for,
     load_or_create_secret,
     make_token,
+    read_secret,
 )
 
 log = logging.getLogger("mapgen.serve")
@@ -218,6 +219,8 @@ class PlanStore:
         self._secret_signature: tuple[int, int, int] | None = None
         self._secret_generation = 0
         self._secret_error: str | None = None
+        self._revocations = 0
+        """How often the secret was replaced or removed while serving (each revokes every URL)."""
         self._assets_signature: Signature | None = None
         self._assets_generation = 0
         self._assets_modified = 0
@@ -244,12 +247,23 @@ class PlanStore:
                 self._rebuild_grants()
 
     def _check_secret(self) -> bool:
+        """Read the secret; create it only when the server starts. A secret that disappears while
+        serving is a revocation (someone removed it): it is reported, never silently recreated."""
         path = self.config.secret_path
         signature = _stat(path)
         if signature == self._secret_signature and signature is not None:
             return False
+        starting = self._secret_generation == 0 and self._secret_error is None
         try:
-            secret = load_or_create_secret(path)
+            if starting:
+                secret = load_or_create_secret(path)
+            elif signature is None:
+                raise UsageError(
+                    f"secret file {path} was removed: every URL is revoked; serving nothing until a "
+                    "secret is back (restart mapgen serve to create a new one)"
+                )
+            else:
+                secret = read_secret(path)
         except MapgenError as exc:
             if self._secret_error != str(exc):
                 log.error("%s: serving nothing until it is fixed", exc)
@@ -259,8 +273,9 @@ class PlanStore:
         self._secret_signature = _stat(path)
         self._secret_error = None
         if secret != self._secret:
-            if self._secret is not None:
+            if self._secret_generation > 0:
                 log.warning("secret file %s changed: every earlier URL is revoked", path)
+                self._revocations += 1
             self._secret = secret
             self._secret_generation += 1
         return True
@@ -587,10 +602,17 @@ class PlanStore:
                 files.append(report)
             problems = [e for e in (self._secret_error, self._assets_error) if e]
             ok = not problems and all(f["ok"] for f in files)
+            if self._secret_error:
+                secret = "missing or unreadable: every URL is revoked"
+            elif self._revocations:
+                secret = f"replaced {self._revocations} time(s) while serving: earlier URLs are revoked"
+            else:
+                secret = "ok"
             return {
                 "status": "ok" if ok else "degraded",
                 "plans": len(self._by_plan),
                 "errors": sum(len(f.get("errors", [])) for f in files) + len(problems),
+                "secret": secret,
                 "server": problems,
                 "files": files,
             }
