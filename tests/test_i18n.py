@@ -10,6 +10,7 @@ import pytest
 
 from mapgen import i18n
 from mapgen.i18n import Localizer, available_languages, localizer
+from mapgen.sheets import vocabulary
 from mapgen.spec import Role, Side
 from mapgen.view import State
 from tests.conftest import ROOT
@@ -26,6 +27,8 @@ def used_msgids() -> set[str]:
             i18n.STATE_LABELS,
             i18n.ROLE_LABELS,
             i18n.SIDE_LABELS,
+            vocabulary.STATUS_LABELS,
+            vocabulary.FLAG_LABELS,
             i18n.SECTION_TITLES,
             dict(enumerate(i18n.SIGNOFF_TEXT)),
         )

@@ -19,6 +19,7 @@ from mapgen.sheets.vocabulary import (
     JOINT,
     Field,
     header_lookup,
+    in_every_language,
     key,
     secondary_headers,
     side_words,
@@ -75,13 +76,10 @@ def _plain(header: str) -> str:
 def _localised_headers() -> dict[str, Field]:
     """The export headers in every shipped language (as the xlsx writes them for a German or
     Japanese plan), so such a sheet imports back."""
-    from mapgen.i18n import available_languages, localizer
-
     found: dict[str, Field] = {}
-    for language in available_languages():
-        gettext = localizer(language, "UTC").gettext
-        for field, header in EXPORT_HEADERS:
-            found.setdefault(_plain(gettext(header)), field)
+    for field, header in EXPORT_HEADERS:
+        for word in in_every_language(header):
+            found.setdefault(_plain(word), field)
     return found
 
 

@@ -13,7 +13,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mapgen.sheets.vocabulary import BUYER_ROLES, JOINT, SELLER_ROLES, key, not_people, parse_role, side_words
+from mapgen.sheets.vocabulary import (
+    BUYER_ROLES,
+    JOINT,
+    SELLER_ROLES,
+    cell_key,
+    key,
+    localised_words,
+    not_people,
+    parse_role,
+    side_words,
+)
 from mapgen.spec import Role, Side
 
 _EMAIL = re.compile(r"<?([^\s<>@,;/()]+@[^\s<>@,;/()]+\.[A-Za-z]{2,})>?")
@@ -61,7 +71,11 @@ def parties_of(buyer: str, seller: str) -> dict[str, Side]:
 
 
 def side_of(text: str, parties: dict[str, Side]) -> Side | str | None:
-    """Buyer, seller or JOINT from a side word or a party name (`Acme Corp` when it is the buyer)."""
+    """Buyer, seller or JOINT from a side word, a shipped language's side label ("Käufer", "買い手")
+    or a party name (`Acme Corp` when it is the buyer)."""
+    localised = localised_words()["side"].get(cell_key(text))
+    if localised is not None:
+        return localised
     word = key(text)
     if not word:
         return None

@@ -81,6 +81,10 @@ STATUS_LABELS: dict[Status, str] = {
     Status.BLOCKED: "Blocked",
 }
 
+FLAG_LABELS: dict[bool, str] = {True: "Y", False: "N"}
+"""How export writes yes/no cells (Milestone, Client-Facing). Like `STATUS_LABELS`, these are
+msgids: the xlsx writes them in the plan's language ("Ja", "はい"), the csv keeps them as they are."""
+
 JOINT = "joint"
 """A side cell or hint that names both sides ("Joint", "Both", "Client/Provider")."""
 
@@ -90,6 +94,40 @@ def tables() -> dict[str, Any]:
     """columns.toml, parsed once per process."""
     with TABLES.open("rb") as handle:
         return tomllib.load(handle)
+
+
+def cell_key(text: str) -> str:
+    """How a cell is compared with a localised word: case folded, runs of spaces as one (any script)."""
+    return " ".join(text.casefold().split())
+
+
+def in_every_language(msgid: str) -> list[str]:
+    """`msgid` and its translation in every shipped catalog, in catalog order."""
+    from mapgen.i18n import available_languages, localizer
+
+    return [msgid, *(localizer(language, "UTC").gettext(msgid) for language in available_languages())]
+
+
+@cache
+def localised_words() -> dict[str, dict[str, Any]]:
+    """Status, side, role and yes/no words as every shipped catalog writes them -> their value, by
+    `cell_key`: a cell of an xlsx written for a German or Japanese plan ("In Arbeit", "買い手",
+    "Ja") imports back, whatever the language of the workbook it sits in. The catalogs are the
+    data: a new catalog brings its words with it."""
+    from mapgen.i18n import ROLE_LABELS, SIDE_LABELS
+
+    labels: dict[str, dict[Any, str]] = {
+        "status": STATUS_LABELS,
+        "side": SIDE_LABELS,
+        "role": ROLE_LABELS,
+        "flag": FLAG_LABELS,
+    }
+    found: dict[str, dict[str, Any]] = {kind: {} for kind in labels}
+    for kind, table in labels.items():
+        for value, msgid in table.items():
+            for word in in_every_language(msgid):
+                found[kind].setdefault(cell_key(word), value)
+    return found
 
 
 def key(text: str) -> str:
@@ -132,7 +170,10 @@ def _status_words() -> dict[str, Status]:
 
 
 def parse_status(text: str) -> Status | None:
-    """A status from any common spreadsheet wording, or None when it is not one."""
+    """A status from any common spreadsheet wording or a shipped language's label, or None."""
+    localised = localised_words()["status"].get(cell_key(text))
+    if localised is not None:
+        return localised
     words = _status_words()
     compact = re.sub(r"[^a-z0-9%✓✔☑✅]+", "", text.strip().lower())
     if compact in words:
@@ -149,7 +190,11 @@ def parse_status(text: str) -> Status | None:
 
 
 def parse_flag(text: str) -> bool | None:
-    """Y/N, yes/no, x, ✓, true/false, 1/0 -> bool; '' -> None; anything else -> ValueError."""
+    """Y/N, yes/no, x, ✓, true/false, 1/0, a shipped language's yes or no (Ja, はい) -> bool;
+    '' -> None; anything else -> ValueError."""
+    localised = localised_words()["flag"].get(cell_key(text))
+    if localised is not None:
+        return localised
     flags = tables()["flags"]
     word = text.strip().lower().replace(" ", "")
     if not word:
@@ -169,7 +214,11 @@ def _role_words() -> dict[str, Role]:
 
 
 def parse_role(text: str) -> Role | None:
-    """A stakeholder role from its name or a common abbreviation (EB, AE, CSM...), or None."""
+    """A stakeholder role from its name in a shipped language or a common abbreviation (EB, AE,
+    CSM...), or None."""
+    localised = localised_words()["role"].get(cell_key(text))
+    if localised is not None:
+        return localised
     return _role_words().get(re.sub(r"[^a-z]+", "", text.lower()))
 
 
