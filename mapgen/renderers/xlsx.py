@@ -2,8 +2,9 @@
 
 What a reader meets: headers in the plan's language; the action title in the first column, frozen
 with the header row (nothing else, so a laptop screen keeps room to scroll); the owner's declared
-status and the computed tracking state side by side, each labelled as what it is; colours as
-conditional formats, so they follow when someone edits a status; landscape pages fitted to the
+status and the computed tracking state side by side, each labelled as what it is; the words a
+reader picks (status, side, role, yes/no) in the plan's language too, offered as drop-downs;
+colours as conditional formats on those words, so they follow when someone edits a status; landscape pages fitted to the
 width with the header row repeated; the internal ids that `mapgen import` uses moved to the end and
 hidden. openpyxl stamps the current time into docProps/core.xml and every zip entry; both are fixed
 to the plan's `updated` date so the same plan gives the same bytes. Text that a
@@ -19,11 +20,11 @@ import zipfile
 from datetime import date, datetime, time
 from typing import Any, ClassVar
 
-from mapgen.i18n import Localizer, localizer
+from mapgen.i18n import ROLE_LABELS, SIDE_LABELS, Localizer, localizer
 from mapgen.renderers.base import Artifact, RenderContext
 from mapgen.renderers.sheet import DATE_COLUMNS, HEADERS, rows
 from mapgen.sheets.formulas import is_formula_like, neutralise
-from mapgen.sheets.vocabulary import STATUS_LABELS
+from mapgen.sheets.vocabulary import FLAG_LABELS, STATUS_LABELS
 from mapgen.spec import Status
 from mapgen.view import PlanView, State
 
@@ -47,6 +48,14 @@ DECLARED_STATE = {
     Status.BLOCKED: State.BLOCKED,
 }
 """Which status colour a declared status takes (not started stays uncoloured)."""
+CHOICES: dict[str, dict[Any, str]] = {
+    "Status": STATUS_LABELS,
+    "Side": SIDE_LABELS,
+    "Role": ROLE_LABELS,
+    "Milestone": FLAG_LABELS,
+    "Client-Facing": FLAG_LABELS,
+}
+"""Columns whose cells come from a fixed list: a drop-down of the list in the plan's language."""
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
@@ -96,9 +105,8 @@ def workbook_bytes(view: PlanView, theme: Any = None) -> bytes:
         cell.fill = PatternFill("solid", fgColor=header_fill)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     widths = [min(MAX_WIDTH, max(len(w) for w in str(cell.value).split()) + 4) for cell in sheet[1]]
-    for r, (action, values) in enumerate(rows(view), start=2):
+    for r, (_, values) in enumerate(rows(view, loc), start=2):
         cells = [values[index[h]] for h in order]
-        cells[order.index("Tracking")] = loc.state_label(action.state)
         for c, value in enumerate(cells):
             header = order[c]
             risky = isinstance(value, str) and is_formula_like(value)
@@ -125,7 +133,7 @@ def workbook_bytes(view: PlanView, theme: Any = None) -> bytes:
         dimension.width = width
         dimension.hidden = order[c - 1] in HIDDEN
     _status_formats(sheet, order, last_row, status_colours, loc)
-    _status_choices(sheet, order, last_row)
+    _choices(sheet, order, last_row, loc)
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(order))}{last_row}"
     sheet.sheet_view.zoomScale = 100
@@ -167,21 +175,24 @@ def _status_formats(
     status = get_column_letter(order.index("Status") + 1)
     for declared, state in DECLARED_STATE.items():
         sheet.conditional_formatting.add(
-            f"{status}2:{status}{last_row}", rule(STATUS_LABELS[declared], colours[state])
+            f"{status}2:{status}{last_row}", rule(loc.gettext(STATUS_LABELS[declared]), colours[state])
         )
 
 
-def _status_choices(sheet, order: list[str], last_row: int) -> None:  # type: ignore[no-untyped-def]
-    """A drop-down of the four statuses `mapgen import` reads, so an edit stays importable."""
+def _choices(sheet, order: list[str], last_row: int, loc: Localizer) -> None:  # type: ignore[no-untyped-def]
+    """A drop-down of the words `mapgen import` reads in each fixed-list column, in the plan's
+    language, so an edit stays importable (other text is still allowed: import knows synonyms)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    column = get_column_letter(order.index("Status") + 1)
-    choices = DataValidation(
-        type="list", formula1='"' + ",".join(STATUS_LABELS.values()) + '"', allow_blank=True
-    )
-    choices.add(f"{column}2:{column}{max(last_row, 200)}")
-    sheet.add_data_validation(choices)
+    for header, labels in CHOICES.items():
+        if header not in order:
+            continue
+        column = get_column_letter(order.index(header) + 1)
+        words = list(dict.fromkeys(loc.gettext(label) for label in labels.values()))
+        choices = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True)
+        choices.add(f"{column}2:{column}{max(last_row, 200)}")
+        sheet.add_data_validation(choices)
 
 
 def _page_setup(sheet, theme: Any) -> None:  # type: ignore[no-untyped-def]
