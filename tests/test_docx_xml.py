@@ -1,4 +1,5 @@
-"""The raw OOXML helpers: each one checked on a bare python-docx document."""
+"""The raw OOXML helpers (docx_xml, docx_xml_styles, docx_xml_fields): each one checked on a bare
+python-docx document."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import zipfile
 import docx
 from docx.oxml.ns import qn
 
-from mapgen.renderers import docx_xml
+from mapgen.renderers import docx_xml, docx_xml_fields, docx_xml_styles
 
-LOOK = docx_xml.Look(
+LOOK = docx_xml_styles.Look(
     body_font="Inter",
     heading_font="Noto Serif",
     mono_font="DejaVu Sans Mono",
@@ -36,7 +37,7 @@ LOOK = docx_xml.Look(
 
 def fresh() -> docx.document.Document:
     document = docx.Document()
-    docx_xml.install_styles_and_numbering(document, LOOK)
+    docx_xml_styles.install_styles_and_numbering(document, LOOK)
     return document
 
 
@@ -58,11 +59,11 @@ def test_styles_are_ours_and_complete() -> None:
 
 def test_numbering_restarts_with_a_new_instance() -> None:
     document = fresh()
-    first = docx_xml.restart_numbering(document, 0, 1)
-    second = docx_xml.restart_numbering(document, 1, 3)
-    assert first != second and docx_xml.NUMBER_NUM_ID not in (first, second)
+    first = docx_xml_styles.restart_numbering(document, 0, 1)
+    second = docx_xml_styles.restart_numbering(document, 1, 3)
+    assert first != second and docx_xml_styles.NUMBER_NUM_ID not in (first, second)
     paragraph = document.add_paragraph("x", style="List Number")
-    docx_xml.set_numbering(paragraph, second, 1)
+    docx_xml_styles.set_numbering(paragraph, second, 1)
     xml = paragraph._p.xml
     assert f'<w:numId w:val="{second}"/>' in xml and '<w:ilvl w:val="1"/>' in xml
     numbering = document.part.numbering_part.element.xml
@@ -72,7 +73,7 @@ def test_numbering_restarts_with_a_new_instance() -> None:
 def test_hyperlink_is_an_external_relationship() -> None:
     document = fresh()
     paragraph = document.add_paragraph()
-    link = docx_xml.add_hyperlink(paragraph, "https://example.com/x")
+    link = docx_xml_fields.add_hyperlink(paragraph, "https://example.com/x")
     rel = document.part.rels[link.get(qn("r:id"))]
     assert rel.is_external and rel.target_ref == "https://example.com/x"
 
@@ -80,8 +81,8 @@ def test_hyperlink_is_an_external_relationship() -> None:
 def test_fields_bookmarks_and_table_flags() -> None:
     document = fresh()
     paragraph = document.add_paragraph("Heading", style="Heading 1")
-    docx_xml.add_field(paragraph, "PAGE", "1")
-    docx_xml.bookmark(paragraph, 7, "_Toc00000007")
+    docx_xml_fields.add_field(paragraph, "PAGE", "1")
+    docx_xml_fields.bookmark(paragraph, 7, "_Toc00000007")
     xml = paragraph._p.xml
     assert xml.index('w:fldCharType="begin"') < xml.index(" PAGE ") < xml.index('w:fldCharType="end"')
     assert '<w:bookmarkStart w:id="7" w:name="_Toc00000007"/>' in xml
@@ -100,14 +101,11 @@ def test_fields_bookmarks_and_table_flags() -> None:
     assert table.cell(1, 1).text == " two\nlines\tand a tab"
 
 
-def test_update_fields_sits_before_compat() -> None:
+def test_template_rsids_are_removed() -> None:
     document = fresh()
-    docx_xml.update_fields_on_open(document)
+    assert document.settings.element.find(qn("w:rsids")) is not None
     docx_xml.remove_rsids(document)
-    settings = document.settings.element
-    tags = [child.tag for child in settings]
-    assert tags.index(qn("w:updateFields")) < tags.index(qn("w:compat"))
-    assert settings.find(qn("w:rsids")) is None
+    assert document.settings.element.find(qn("w:rsids")) is None
 
 
 def test_reproducible_zip_fixes_times_and_order() -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from docx.text.run import Run
 
 from mapgen.markdown import is_safe_link, parse
-from mapgen.renderers import docx_xml
+from mapgen.renderers import docx_xml, docx_xml_fields, docx_xml_styles
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -47,10 +47,10 @@ class _Writer:
         current.item_paragraphs += 1
         if current.item_paragraphs > 1:
             p = self.new_paragraph("ListContinue")
-            docx_xml.indent(p, level)
+            docx_xml_styles.indent(p, level)
             return p
         p = self.new_paragraph("ListNumber" if current.ordered else "ListBullet")
-        docx_xml.set_numbering(p, current.num_id, level)
+        docx_xml_styles.set_numbering(p, current.num_id, level)
         return p
 
 
@@ -72,9 +72,9 @@ def write(
             level = len(writer.lists)
             if ordered:
                 start = _start(token)
-                num_id = docx_xml.restart_numbering(document, level, start)
+                num_id = docx_xml_styles.restart_numbering(document, level, start)
             else:
-                num_id = docx_xml.BULLET_NUM_ID
+                num_id = docx_xml_styles.BULLET_NUM_ID
             writer.lists.append(_List(ordered, num_id))
         elif kind in ("bullet_list_close", "ordered_list_close"):
             writer.lists.pop()
@@ -126,7 +126,7 @@ def add_inline(paragraph: Paragraph, children: list[Token], *, bold: bool = Fals
             strike -= 1
         elif kind == "link_open":
             href = str(child.attrGet("href") or "")
-            link = docx_xml.add_hyperlink(paragraph, href) if is_safe_link(href) else None
+            link = docx_xml_fields.add_hyperlink(paragraph, href) if is_safe_link(href) else None
         elif kind == "link_close":
             link = None
         elif kind in ("text", "code_inline", "image", "html_inline"):
@@ -135,7 +135,9 @@ def add_inline(paragraph: Paragraph, children: list[Token], *, bold: bool = Fals
                 text = "".join(c.content for c in child.children or []) or child.content
             if not text:
                 continue
-            run = Run(docx_xml.add_run_to(link), paragraph) if link is not None else paragraph.add_run()
+            run = (
+                Run(docx_xml_fields.add_run_to(link), paragraph) if link is not None else paragraph.add_run()
+            )
             run.text = text
             if kind == "code_inline":
                 docx_xml.set_run_style(run, "Code")
