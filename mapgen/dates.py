@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from mapgen.errors import did_you_mean
-from mapgen.spec import DEAL_ANCHORS, MAX_DATE, MIN_DATE, RelativeDate, in_date_range
+from mapgen.spec_values import DEAL_ANCHORS, MAX_DATE, MIN_DATE, RelativeDate, in_date_range
 
 
 class BusinessCalendar:

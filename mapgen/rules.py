@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mapgen.errors import Problem, Severity, did_you_mean
-from mapgen.spec import DEAL_ANCHORS, Plan, Status
+from mapgen.spec_values import DEAL_ANCHORS, Status
+
+if TYPE_CHECKING:
+    from mapgen.spec import Plan
 
 LOGO_SIGNATURES = {
     ".png": (b"\x89PNG\r\n\x1a\n",),

@@ -1,0 +1,180 @@
+"""The check path of `mapgen validate` (a cached pydantic-core validator, no models) reports exactly
+what the model path reports, and its cache is rebuilt whenever it is missing, stale or corrupt."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mapgen import plan_check
+from mapgen.errors import InvalidInput
+from mapgen.load import check_plan_file, load_plan
+from tests.conftest import ROOT, SAMPLES, TEMPLATES
+
+INVALID = sorted(
+    p for p in (Path(__file__).parent / "fixtures" / "invalid").iterdir() if p.suffix in (".yaml", ".json")
+)
+SAMPLE = ROOT / "samples" / "northwind-acme" / "plan.yaml"
+
+MUTATIONS = {
+    "unknown top-level field": lambda d: d.update(titel="x"),
+    "unknown nested field": lambda d: d["phases"][0]["actions"][0].update(owner_id="x"),
+    "party not a mapping": lambda d: d.update(buyer="Acme"),
+    "phases not a list": lambda d: d.update(phases={"a": 1}),
+    "missing field": lambda d: d["deal"].pop("target_close"),
+    "bad enum": lambda d: d["phases"][0]["actions"][0].update(status="finished"),
+    "ambiguous date": lambda d: d["phases"][0]["actions"][0].update(due="12/03/2027"),
+    "unknown anchor": lambda d: d["phases"][0]["actions"][0].update(due="discovry + 5bd"),
+    "long title": lambda d: d.update(title="x" * 301),
+    "bad id": lambda d: d["stakeholders"][0].update(id="Jane Doe"),
+    "bad email": lambda d: d["stakeholders"][0].update(email="jane"),
+    "negative money": lambda d: d["deal"].update(value={"amount": -1, "currency": "usd"}),
+    "not a number": lambda d: d["metrics"][0].update(baseline="many"),
+    "bad timezone and locale": lambda d: d.update(timezone="Mars/Base", locale="xx-YY"),
+    "unknown owner": lambda d: d["phases"][0]["actions"][0].update(owner="nobody"),
+    "spec version": lambda d: d.update(mapgen=2),
+    "long unit": lambda d: d["metrics"][0].update(unit="u" * 41),
+    "bad calendar": lambda d: d.update(calendar={"country": "us"}),
+}
+
+
+def outcome(load, path: Path) -> tuple[list[str], int | None]:
+    """Every problem as printed (file, line, path, message, severity), and the action count."""
+    try:
+        loaded = load(path)
+    except InvalidInput as exc:
+        return [f"{p} {p.severity}" for p in exc.problems], None
+    count = loaded.action_count if hasattr(loaded, "action_count") else len(loaded.plan.actions())
+    return [f"{p} {p.severity}" for p in loaded.warnings], count
+
+
+@pytest.mark.parametrize("path", SAMPLES + TEMPLATES + INVALID, ids=lambda p: p.name)
+def test_check_path_reports_what_the_models_report(path: Path) -> None:
+    assert outcome(check_plan_file, path) == outcome(load_plan, path)
+
+
+@pytest.mark.parametrize("name", list(MUTATIONS))
+def test_check_path_reports_what_the_models_report_for_mistakes(name: str, tmp_path: Path) -> None:
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    MUTATIONS[name](data)
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    problems, count = outcome(check_plan_file, path)
+    assert count is None and problems
+    assert (problems, count) == outcome(load_plan, path)
+
+
+def test_strict_turns_warnings_into_errors_on_both_paths() -> None:
+    warnings = Path(__file__).parent / "fixtures" / "invalid" / "warnings.yaml"
+    strict = outcome(lambda p: check_plan_file(p, strict=True), warnings)
+    assert strict[1] is None and strict == outcome(lambda p: load_plan(p, strict=True), warnings)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache folder with caching on (the suite runs with MAPGEN_NO_CACHE=1)."""
+    monkeypatch.delenv("MAPGEN_NO_CACHE", raising=False)
+    monkeypatch.setenv("MAPGEN_CACHE", str(tmp_path))
+    plan_check.plan_checker.cache_clear()
+    yield tmp_path / "spec"
+    plan_check.plan_checker.cache_clear()
+
+
+def cached_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("plan-check-*.pickle"))
+
+
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the checker builds from the models from now on."""
+    count: list[int] = []
+    real = plan_check.build_checker
+    monkeypatch.setattr(plan_check, "build_checker", lambda: count.append(1) or real())
+    return count
+
+
+def test_cache_hit_gives_what_a_miss_gives(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = builds(monkeypatch)
+    bad = INVALID[0].parent / "misspelt-keys.yaml"
+    miss = [outcome(check_plan_file, p) for p in (SAMPLE, bad)]
+    assert len(built) == 1 and len(cached_files(cache)) == 1
+    plan_check.plan_checker.cache_clear()
+    hit = [outcome(check_plan_file, p) for p in (SAMPLE, bad)]
+    assert len(built) == 1, "the second run must read the cache, not rebuild"
+    assert hit == miss == [outcome(load_plan, p) for p in (SAMPLE, bad)]
+
+
+def test_stale_cache_is_rebuilt(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan_check.plan_checker()
+    [path] = cached_files(cache)
+    _key, validator, fields = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps(("another mapgen", validator, fields)))
+    plan_check.plan_checker.cache_clear()
+    built = builds(monkeypatch)
+    assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
+    assert len(built) == 1
+    assert pickle.loads(path.read_bytes())[0] == plan_check.cache_key()
+
+
+def test_other_keys_are_replaced(cache: Path) -> None:
+    cache.mkdir(parents=True)
+    (cache / "plan-check-0000.pickle").write_bytes(b"old")
+    plan_check.plan_checker()
+    assert [p.name for p in cached_files(cache)] == [f"plan-check-{plan_check.cache_key()[:32]}.pickle"]
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps(("k", 1, 2))[:-3], pickle.dumps(42)])
+def test_corrupt_cache_is_ignored_and_rebuilt(
+    content: bytes, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache.mkdir(parents=True)
+    path = cache / f"plan-check-{plan_check.cache_key()[:32]}.pickle"
+    path.write_bytes(content)
+    built = builds(monkeypatch)
+    assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
+    assert len(built) == 1
+    assert pickle.loads(path.read_bytes())[0] == plan_check.cache_key()
+
+
+def test_no_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAPGEN_NO_CACHE", "1")
+    monkeypatch.setenv("MAPGEN_CACHE", str(tmp_path))
+    plan_check.plan_checker.cache_clear()
+    try:
+        assert outcome(check_plan_file, SAMPLE)[1] == 48
+    finally:
+        plan_check.plan_checker.cache_clear()
+    assert not list(tmp_path.rglob("*"))
+
+
+def test_unwritable_cache_only_costs_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.delenv("MAPGEN_NO_CACHE", raising=False)
+    monkeypatch.setenv("MAPGEN_CACHE", str(blocker))
+    plan_check.plan_checker.cache_clear()
+    try:
+        assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
+    finally:
+        plan_check.plan_checker.cache_clear()
+
+
+def test_warm_validate_imports_neither_models_nor_base_model(tmp_path: Path) -> None:
+    probe = (
+        "import sys\nfrom mapgen.cli import main\n"
+        f"try:\n    main(['validate', {str(SAMPLE)!r}])\nexcept SystemExit as exc:\n    assert not exc.code\n"
+        "print(sorted(m for m in ('mapgen.spec', 'pydantic.main') if m in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MAPGEN_NO_CACHE"} | {"MAPGEN_CACHE": str(tmp_path)}
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert "valid (48 actions, 0 warnings)" in runs[1].stdout
+    assert runs[0].stdout.splitlines()[-1] == "['mapgen.spec', 'pydantic.main']"  # the miss builds them
+    assert runs[1].stdout.splitlines()[-1] == "[]"
