@@ -6,7 +6,8 @@ The floor is `python -c "import pydantic, yaml"`: the two libraries validation c
 hits all of them. Reported: the median wall-clock ratio and the ratio of the least CPU time (user
 plus system) each took, which a busy shared machine disturbs far less. mapgen's modules are
 byte-compiled first, as an installed wheel is (PYTHONDONTWRITEBYTECODE would otherwise make every
-run compile them); the holiday cache is warmed by the first, untimed run, as any second use is.
+run compile them); the holiday and validator caches are warmed by the first, untimed run, as any
+second use is.
 Also checks that `validate` and `render -f json` import no rendering library.
 
     python bench/bench_validate.py [--runs 15] [--json]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -74,6 +73,8 @@ def _compute(country: str, subdivision: str | None, year: int) -> dict[date, str
 
 def _store(path: Path, data: dict[str, str]) -> None:
     """Write atomically; a cache that cannot be written is skipped."""
+    import secrets  # here, not at the top: only a miss writes, and it costs every start a few ms
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")

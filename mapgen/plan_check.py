@@ -9,18 +9,18 @@ function it keeps lives in `mapgen.spec_values` or pydantic's own validators, wh
 cheaply.
 
 The validator is pickled (pydantic-core pickles a validator as its schema) into
-`$MAPGEN_CACHE/spec/` (default `~/.cache/mapgen/spec/`) under a key that hashes mapgen's version,
-pydantic's and pydantic-core's, Python's, and the source of the spec modules. A missing, stale,
+`$MAPGEN_CACHE/spec/plan-check.pickle` (default `~/.cache/mapgen/spec/`) with its key: mapgen's
+version, pydantic's and pydantic-core's, Python's, and the source of the spec modules, compared
+whole (hashing would import hashlib, a few milliseconds of a 100 ms start). A missing, stale,
 unreadable or corrupt file is rebuilt from the models and replaced; `MAPGEN_NO_CACHE` skips the
 file entirely. Loading a plan for rendering still validates with the models.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import os
 import pickle
-import secrets
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -66,7 +66,7 @@ def plan_checker() -> PlanChecker:
     """The cached checker, or one built from the models (and stored) when the cache cannot serve."""
     use_file = not _cache_disabled()
     key = cache_key()
-    path = cache_dir() / f"plan-check-{key[:32]}.pickle"
+    path = cache_dir() / "plan-check.pickle"
     if use_file:
         stored = _read(path, key)
         if stored is not None:
@@ -88,26 +88,23 @@ def _cache_disabled() -> bool:
     return os.environ.get("MAPGEN_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
-def cache_key() -> str:
+def cache_key() -> tuple[Any, ...]:
     """Everything the pickled validator depends on: a different value means rebuild."""
     import pydantic.version
     import pydantic_core
 
     from mapgen import __version__
 
-    digest = hashlib.sha256()
-    for part in (
-        str(CACHE_FORMAT),
+    here = Path(__file__).parent
+    sources = tuple((here / name).read_bytes() for name in SPEC_MODULES)
+    return (
+        CACHE_FORMAT,
         __version__,
         pydantic.version.VERSION,
         pydantic_core.__version__,
         sys.version,
-    ):
-        digest.update(part.encode() + b"\0")
-    here = Path(__file__).parent
-    for name in SPEC_MODULES:
-        digest.update((here / name).read_bytes() + b"\0")
-    return digest.hexdigest()
+        sources,
+    )
 
 
 def build_checker() -> PlanChecker:
@@ -158,7 +155,7 @@ def _is_incompatibility_wrapper(function: Any) -> bool:
     return getattr(function, "__qualname__", "").endswith("._apply_constraint_with_incompatibility_info")
 
 
-def _read(path: Path, key: str) -> PlanChecker | None:
+def _read(path: Path, key: tuple[Any, ...]) -> PlanChecker | None:
     """The stored checker if the file holds one under `key`; None for anything else."""
     try:
         with path.open("rb") as file:
@@ -170,15 +167,15 @@ def _read(path: Path, key: str) -> PlanChecker | None:
     return PlanChecker(validator, fields)
 
 
-def _write(path: Path, key: str, checker: PlanChecker) -> None:
-    """Store atomically and drop checkers of other keys; a cache that cannot be written is skipped."""
+def _write(path: Path, key: tuple[Any, ...], checker: PlanChecker) -> None:
+    """Store atomically (a concurrent run reads the old file or the new one, never half of one);
+    a cache that cannot be written is skipped."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        data = pickle.dumps((key, checker.validator, checker.fields), protocol=5)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        tmp.write_bytes(pickle.dumps((key, checker.validator, checker.fields), protocol=5))
+        tmp.write_bytes(data)
         os.replace(tmp, path)
-        for old in path.parent.glob("plan-check-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except (OSError, pickle.PicklingError):
-        return
+    except (OSError, pickle.PicklingError, AttributeError, TypeError):  # unwritable, or unpicklable
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
