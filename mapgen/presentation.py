@@ -193,17 +193,24 @@ def _woff2_data_uri(font: BundledFont) -> str:
     return f"data:font/woff2;base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def tokens_css(tokens: Tokens) -> str:
-    """The theme tokens as CSS custom properties on :root (--color-primary, --status-done, ...)."""
-    lines = [":root{"]
+def token_values(tokens: Tokens) -> dict[str, str]:
+    """The theme tokens by custom property name (--color-primary, --status-done, ...)."""
+    values = {}
     groups = {"color": tokens.colors, "status": tokens.status, "font": tokens.fonts, "size": tokens.sizes}
     for prefix, group in groups.items():
         for key, value in group.model_dump().items():
-            lines.append(f"--{prefix}-{key.replace('_', '-')}:{value};")
-    lines.append(f"--page-margin:{tokens.page.margin};--logo-height:{tokens.logo.height};")
-    lines.append(f"--logo-align:{tokens.logo.placement};")
-    lines.append("}")
-    return "".join(lines)
+            values[f"--{prefix}-{key.replace('_', '-')}"] = str(value)
+    values |= {
+        "--page-margin": tokens.page.margin,
+        "--logo-height": tokens.logo.height,
+        "--logo-align": tokens.logo.placement,
+    }
+    return values
+
+
+def tokens_css(tokens: Tokens) -> str:
+    """The theme tokens as CSS custom properties on :root (--color-primary, --status-done, ...)."""
+    return ":root{" + "".join(f"{name}:{value};" for name, value in token_values(tokens).items()) + "}"
 
 
 def theme_style(theme: Theme, embed_fonts: bool = True) -> Markup:

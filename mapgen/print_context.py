@@ -80,17 +80,16 @@ def print_fonts(theme: Theme) -> dict[str, str]:
     }
 
 
-def print_font_stacks(theme: Theme) -> Markup:
-    """`print_fonts` as custom properties for print, for the stacks that lost a family."""
+def print_font_stacks(theme: Theme) -> dict[str, str]:
+    """`print_fonts` as custom property values for print, for the stacks that lost a family."""
     from mapgen.presentation import font_families
 
     stacks = theme.tokens.fonts.model_dump()
-    lines = [
-        f"--font-{key}:{kept};"
+    return {
+        f"--font-{key}": kept
         for key, kept in print_fonts(theme).items()
         if len(font_families(kept)) != len(font_families(stacks[key]))
-    ]
-    return Markup(f":root{{{''.join(lines)}}}" if lines else "")
+    }
 
 
 def print_font_faces(theme: Theme) -> str:
@@ -166,17 +165,39 @@ def document_meta(view: PlanView, l10n: Localizer) -> DocumentMeta:
     )
 
 
-def scaled_sizes(theme: Theme, scale: float) -> Markup:
-    """The theme's type sizes times `scale`, as custom properties: how a layout that must fit a
-    number of pages shrinks its text when the first layout overflowed."""
+def scaled_sizes(theme: Theme, scale: float) -> dict[str, str]:
+    """The theme's type sizes times `scale`, as custom property values: how a layout that must fit
+    a number of pages shrinks its text when the first layout overflowed."""
     if scale == 1:
-        return Markup("")
-    lines = []
+        return {}
+    sizes = {}
     for key, length in theme.tokens.sizes.model_dump().items():
         match = re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]+)", length)
         if match:
-            lines.append(f"--size-{key}:{float(match.group(1)) * scale:.2f}{match.group(2)};")
-    return Markup(f":root{{{''.join(lines)}}}")
+            sizes[f"--size-{key}"] = f"{float(match.group(1)) * scale:.2f}{match.group(2)}"
+    return sizes
+
+
+_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*\)")
+_DECLARED = re.compile(r"(--[\w-]+)\s*:")
+
+
+def inline_custom_properties(css: str, values: dict[str, str]) -> str:
+    """`var(--name)` replaced by its value, for the names in `values` that `css` does not declare
+    itself. WeasyPrint resolves custom properties again for every element it styles (about a
+    twentieth of an enterprise PDF's render); the values are known here, so paper gets constants.
+    A var() with a fallback or a name the stylesheet sets (a theme's own) is left to the cascade."""
+    declared = set(_DECLARED.findall(css))
+    return _VAR.sub(
+        lambda m: values[m.group(1)] if m.group(1) in values and m.group(1) not in declared else m.group(0),
+        css,
+    )
+
+
+def root_css(values: dict[str, str]) -> str:
+    """The custom properties on :root, for what print.css leaves to the cascade and for layouts'
+    own templates."""
+    return ":root{" + "".join(f"{name}:{value};" for name, value in values.items()) + "}"
 
 
 def size_pt(length: str) -> float:
@@ -186,7 +207,7 @@ def size_pt(length: str) -> float:
 
 def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
     """The shared context plus the print-only values; `fit_scale` shrinks type (see scaled_sizes)."""
-    from mapgen.presentation import environment, template_context, tokens_css
+    from mapgen.presentation import environment, template_context, token_values
     from mapgen.print_columns import TextMeasure, content_width_mm, print_columns
 
     environment(ctx.layout)
@@ -197,11 +218,10 @@ def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
     internal = view.audience is Audience.INTERNAL
     width_mm = content_width_mm(ctx.theme, length_mm(tokens.page.margin))
     measure = TextMeasure(ctx.theme, size_pt(tokens.sizes.small) * fit_scale)
+    custom = token_values(tokens) | print_font_stacks(ctx.theme) | scaled_sizes(ctx.theme, fit_scale)
     context.update(
-        theme_style=Markup(print_font_faces(ctx.theme) + "\n" + tokens_css(tokens)),
-        print_style=print_font_stacks(ctx.theme)
-        + scaled_sizes(ctx.theme, fit_scale)
-        + print_stylesheets(ctx.theme),
+        theme_style=Markup(print_font_faces(ctx.theme) + "\n" + root_css(custom)),
+        print_style=Markup(inline_custom_properties(print_stylesheets(ctx.theme), custom)),
         fit_scale=fit_scale,
         page_size=tokens.page.size,
         page_margin_mm=length_mm(tokens.page.margin),
