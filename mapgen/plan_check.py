@@ -10,10 +10,10 @@ cheaply.
 
 The validator is pickled (pydantic-core pickles a validator as its schema) into
 `$MAPGEN_CACHE/spec/plan-check.pickle` (default `~/.cache/mapgen/spec/`) with its key: mapgen's
-version, pydantic's and pydantic-core's, Python's, and the source of the spec modules, compared
+version, pydantic's and pydantic-core's, Python's, and the source of the SPEC_MODULES, compared
 whole (hashing would import hashlib, a few milliseconds of a 100 ms start). A missing, stale,
-unreadable or corrupt file is rebuilt from the models and replaced; `MAPGEN_NO_CACHE` skips the
-file entirely. Loading a plan for rendering still validates with the models.
+unreadable, corrupt or foreign file is rebuilt from the models and replaced; `MAPGEN_NO_CACHE`
+skips the file entirely. Loading a plan for rendering still validates with the models.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from typing import Any
 from pydantic_core import SchemaValidator
 
 CACHE_FORMAT = 1
-SPEC_MODULES = ("spec.py", "spec_values.py")
-"""The files that define the schema: a change to either makes a new cache key."""
+SPEC_MODULES = ("spec.py", "spec_values.py", "plan_check.py")
+"""The files that define the schema and how it is derived: a change to any makes a new cache key."""
 
 FieldTree = dict[str, "FieldTree | None"]
 """Field names of a model, each mapped to the fields of the model it holds (or None): for
@@ -156,15 +156,27 @@ def _is_incompatibility_wrapper(function: Any) -> bool:
 
 
 def _read(path: Path, key: tuple[Any, ...]) -> PlanChecker | None:
-    """The stored checker if the file holds one under `key`; None for anything else."""
+    """The stored checker if the file holds one under `key`; None for anything else.
+
+    Unpickling runs code named in the file, so only a file this user owns and no one else can write
+    is read (a `$MAPGEN_CACHE` shared with other users is not trusted).
+    """
     try:
         with path.open("rb") as file:
+            if not _private(os.fstat(file.fileno())):
+                return None
             stored_key, validator, fields = pickle.load(file)
     except Exception:  # a corrupt or foreign file is rebuilt, whatever unpickling it raises
         return None
     if stored_key != key or not isinstance(validator, SchemaValidator) or not isinstance(fields, dict):
         return None
     return PlanChecker(validator, fields)
+
+
+def _private(stat: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else (always true where there are no owners)."""
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or (stat.st_uid == getuid() and not stat.st_mode & 0o022)
 
 
 def _write(path: Path, key: tuple[Any, ...], checker: PlanChecker) -> None:
@@ -174,7 +186,10 @@ def _write(path: Path, key: tuple[Any, ...], checker: PlanChecker) -> None:
     try:
         data = pickle.dumps((key, checker.validator, checker.fields), protocol=5)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        tmp.unlink(missing_ok=True)  # left by a killed run: a new file gets the mode below
+        # At most 0o644 whatever the umask: a file that others can write is never read (_private).
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), "wb") as file:
+            file.write(data)
         os.replace(tmp, path)
     except (OSError, pickle.PicklingError, AttributeError, TypeError):  # unwritable, or unpicklable
         with contextlib.suppress(OSError):

@@ -134,6 +134,26 @@ def test_corrupt_cache_is_ignored_and_rebuilt(
     assert pickle.loads(path.read_bytes())[0] == plan_check.cache_key()
 
 
+def test_cache_others_can_write_is_not_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan_check.plan_checker()
+    path = cache / "plan-check.pickle"
+    path.chmod(0o666)
+    plan_check.plan_checker.cache_clear()
+    built = builds(monkeypatch)
+    assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
+    assert len(built) == 1
+    assert not path.stat().st_mode & 0o022, "the rebuilt file replaces it, writable by its owner only"
+
+
+def test_cache_is_written_private_under_a_loose_umask(cache: Path) -> None:
+    old = os.umask(0o002)
+    try:
+        plan_check.plan_checker()
+    finally:
+        os.umask(old)
+    assert (cache / "plan-check.pickle").stat().st_mode & 0o777 == 0o644
+
+
 def test_no_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAPGEN_NO_CACHE", "1")
     monkeypatch.setenv("MAPGEN_CACHE", str(tmp_path))
