@@ -64,15 +64,18 @@ class PlanChecker:
 @cache
 def plan_checker() -> PlanChecker:
     """The cached checker, or one built from the models (and stored) when the cache cannot serve."""
-    use_file = not _cache_disabled()
     key = cache_key()
-    path = cache_dir() / "plan-check.pickle"
-    if use_file:
-        stored = _read(path, key)
-        if stored is not None:
-            return stored
+    path = None
+    if not _cache_disabled():
+        try:
+            path = cache_dir() / "plan-check.pickle"
+        except RuntimeError:  # no home folder (Path.home) and no $MAPGEN_CACHE: no cache
+            path = None
+    stored = _read(path, key) if path else None
+    if stored is not None:
+        return stored
     built = build_checker()
-    if use_file:
+    if path:
         _write(path, key, built)
     return built
 
