@@ -48,7 +48,8 @@ class Brand:
 
 
 def resolve(defaults: SellerDefaults, folder: Path, source: Path) -> Brand:
-    """Check the brand's logo inside `folder`; `source` (the file naming it) is named in errors."""
+    """Check the brand's logo inside `folder` with the plan-logo checks (confinement, format from the
+    bytes, size, SVG sanitising); `source` (the file naming it) and its line are named in errors."""
     from mapgen.rules import check_asset
 
     logo = None
@@ -56,9 +57,28 @@ def resolve(defaults: SellerDefaults, folder: Path, source: Path) -> Brand:
         problem = check_asset(defaults.logo, folder)
         if problem:
             message = problem.replace("plan's folder", "folder of " + source.name)
-            raise InvalidInput([Problem(message, "seller.logo", str(source))])
+            raise InvalidInput([Problem(message, "seller.logo", str(source), _logo_line(source))])
         logo = (folder / defaults.logo).resolve()
     return Brand(defaults.name, defaults.website, logo)
+
+
+def _logo_line(source: Path) -> int | None:
+    """The line of the logo field in `source` (a theme's `seller.logo`, the brand file's `logo`)."""
+    from mapgen.source import read_plan_data
+
+    try:
+        lines = read_plan_data(source)[1]
+    except InvalidInput:
+        return None
+    return lines.get("logo" if source.name == BRAND_FILE else "seller.logo")
+
+
+def still_valid(logo: Path) -> bool:
+    """Whether a resolved brand logo still passes the checks when a renderer reads it (the file may
+    have been replaced since the theme was loaded: `mapgen serve` renders long after)."""
+    from mapgen.rules import check_asset
+
+    return check_asset(logo.name, logo.parent) is None
 
 
 def user_brand() -> Brand | None:

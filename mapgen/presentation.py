@@ -128,10 +128,15 @@ def logo_data_uri(party: Party, assets_dir: Path | None, brand_logo: Path | None
 
     The loader already checked the file; it is checked again here because a renderer must never
     read outside the plan's folder, whatever plan object it is handed. A party without a logo gets
-    `brand_logo` (the seller's, from the theme or $MAPGEN_HOME, checked when it was resolved).
+    `brand_logo` (the seller's, from the theme or $MAPGEN_HOME, confined when it was resolved),
+    whose bytes are checked again here for the same reason.
     """
     if party.logo is None and brand_logo is not None:
-        return _data_uri(brand_logo, MEDIA_TYPES[brand_logo.suffix.lower()])
+        from mapgen.branding import still_valid
+
+        return (
+            _data_uri(brand_logo, MEDIA_TYPES[brand_logo.suffix.lower()]) if still_valid(brand_logo) else None
+        )
     if party.logo is None or assets_dir is None:
         return None
     if check_asset(party.logo, Path(assets_dir)) is not None:

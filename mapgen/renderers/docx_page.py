@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Inches, Length, Mm
 
 from mapgen import __version__
+from mapgen.branding import still_valid
 from mapgen.errors import UsageError
 from mapgen.i18n import Localizer, localizer
 from mapgen.renderers import docx_xml, docx_xml_fields, docx_xml_fonts, docx_xml_styles
@@ -103,8 +104,9 @@ class DocxPage:
         found = []
         for party_name, party in (("seller", self.plan.seller), ("buyer", self.plan.buyer)):
             brand = self.ctx.seller_logo if party_name == "seller" else None
-            if party.logo is None and brand is not None and brand.suffix.lower() != ".svg":
-                found.append(brand)
+            if party.logo is None and brand is not None:
+                if brand.suffix.lower() != ".svg" and still_valid(brand):
+                    found.append(brand)
                 continue
             if party.logo is None or self.ctx.assets_dir is None:
                 continue
