@@ -383,7 +383,10 @@ def open_cache(directory: Path | None, *, enabled: bool) -> Cache | None:
     """The cache to use: `directory`, or the default folder; None when turned off."""
     if not enabled:
         return None
-    root = directory or default_cache_dir()
+    try:
+        root = directory or default_cache_dir()
+    except RuntimeError as exc:  # platformdirs without a home folder (no $HOME, no passwd entry)
+        raise UsageError(f"no cache folder: {exc}") from None
     try:
         root.mkdir(parents=True, exist_ok=True)
         tag = root / "CACHEDIR.TAG"

@@ -469,7 +469,14 @@ def _render_batch(
     from mapgen.progress import Progress
 
     quiet = options.quiet
-    store = open_cache(options.cache_dir, enabled=not options.no_cache)
+    try:
+        store = open_cache(options.cache_dir, enabled=not options.no_cache)
+    except UsageError as exc:
+        if options.cache_dir is not None:
+            raise
+        # The default folder is only a speed-up: a read-only or missing home still renders.
+        click.echo(f"mapgen: {exc}; rendering without the cache (--no-cache skips it)", err=True)
+        store = None
     paths, folders = find_plans(plans, skip=[out_dir, *([store.root] if store else [])])
     many = folders or len(paths) > 1
     keep_going = options.keep_going or folders

@@ -48,7 +48,10 @@ def holidays_in(country: str, subdivision: str | None, year: int) -> dict[date, 
     Raises ValueError for a country or subdivision the library does not know.
     """
     region = country + (f"-{subdivision}" if subdivision else "")
-    path = cache_root() / "holidays" / f"v{FORMAT}-{library_version()}" / f"{region}-{year}.json"
+    try:
+        path = cache_root() / "holidays" / f"v{FORMAT}-{library_version()}" / f"{region}-{year}.json"
+    except RuntimeError:  # no home folder (Path.home) and no $MAPGEN_CACHE: compute, keep nothing
+        return _compute(country, subdivision, year)
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
         return {date.fromisoformat(day): name for day, name in stored.items()}

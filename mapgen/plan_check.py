@@ -9,18 +9,24 @@ function it keeps lives in `mapgen.spec_values` or pydantic's own validators, wh
 cheaply.
 
 The validator is pickled (pydantic-core pickles a validator as its schema) into
-`$MAPGEN_CACHE/spec/plan-check.pickle` (default `~/.cache/mapgen/spec/`) with its key: mapgen's
+`$MAPGEN_CACHE/spec/plan-check.pickle` (default `~/.cache/mapgen/spec/`) after its key: mapgen's
 version, pydantic's and pydantic-core's, Python's, and the source of the SPEC_MODULES, compared
-whole (hashing would import hashlib, a few milliseconds of a 100 ms start). A missing, stale,
-unreadable, corrupt or foreign file is rebuilt from the models and replaced; `MAPGEN_NO_CACHE`
-skips the file entirely. Loading a plan for rendering still validates with the models.
+whole (hashing would import hashlib, a few milliseconds of a 100 ms start). The key is a pickle of
+its own, read first: a file written by another version is never unpickled further. Unpickling can
+only name the few classes and functions a plan's schema uses (ALLOWED), so even a hostile file
+cannot run code, and only a regular file that this user (or root) owns and no one else can write
+is opened at all. A missing, stale, unreadable, corrupt or foreign file is rebuilt from the models
+and replaced; `MAPGEN_NO_CACHE` skips the file entirely. Loading a plan for rendering still
+validates with the models.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pickle
+import stat
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -29,7 +35,7 @@ from typing import Any
 
 from pydantic_core import SchemaValidator
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 SPEC_MODULES = ("spec.py", "spec_values.py", "plan_check.py")
 """The files that define the schema and how it is derived: a change to any makes a new cache key."""
 
@@ -158,36 +164,101 @@ def _is_incompatibility_wrapper(function: Any) -> bool:
     return getattr(function, "__qualname__", "").endswith("._apply_constraint_with_incompatibility_info")
 
 
+ALLOWED = {
+    "functools": frozenset({"partial"}),
+    "pydantic_core._pydantic_core": frozenset({"SchemaValidator"}),
+    "mapgen.plan_check": frozenset({"Record"}),
+    "pydantic._internal._validators": frozenset(
+        {
+            "greater_than_validator",
+            "greater_than_or_equal_validator",
+            "less_than_validator",
+            "less_than_or_equal_validator",
+            "multiple_of_validator",
+            "min_length_validator",
+            "max_length_validator",
+        }
+    ),
+}
+"""What a cached validator may name, by module: pydantic's constraint checks and the validator
+itself; every function and class of `mapgen.spec_values` is allowed too (`_allowed`). Each is
+harmless whatever a file passes it, so unpickling runs no code that mapgen did not mean to run
+(pickle's own advice, "Restricting Globals"). A schema that needs more is not served from the
+cache: it is rebuilt on every run, which the cache tests notice."""
+
+MAX_FILE = 1_000_000
+"""Larger than any checker (about 40 KB): a bigger file is not ours."""
+
+
+def _allowed(module: str, name: str) -> bool:
+    if name in ALLOWED.get(module, ()):
+        return True
+    if module != "mapgen.spec_values":
+        return False
+    from mapgen import spec_values
+
+    value = getattr(spec_values, name, None)
+    return callable(value) and getattr(value, "__module__", None) == module
+
+
+class _Unpickler(pickle.Unpickler):
+    """Builds only what ALLOWED names; `allow_names=False` for the key, which names nothing."""
+
+    def __init__(self, file: io.BytesIO, *, allow_names: bool) -> None:
+        super().__init__(file)
+        self.allow_names = allow_names
+
+    def find_class(self, module: str, name: str) -> Any:
+        if self.allow_names and _allowed(module, name):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a plan checker")
+
+
 def _read(path: Path, key: tuple[Any, ...]) -> PlanChecker | None:
     """The stored checker if the file holds one under `key`; None for anything else.
 
-    Unpickling runs code named in the file, so only a file this user owns and no one else can write
-    is read (a `$MAPGEN_CACHE` shared with other users is not trusted).
+    Only a regular file this user (or root) owns and no one else can write is read; it is opened
+    without following a link and without waiting on a pipe, and checked on the open descriptor, so
+    nothing can be swapped in between.
     """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with path.open("rb") as file:
-            if not _private(os.fstat(file.fileno())):
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not _private(info) or info.st_size > MAX_FILE:
                 return None
-            stored_key, validator, fields = pickle.load(file)
+            data = io.BytesIO(file.read(MAX_FILE))
+        if _Unpickler(data, allow_names=False).load() != key:
+            return None  # another version's file: its validator is never built
+        validator, fields = _Unpickler(data, allow_names=True).load()
     except Exception:  # a corrupt or foreign file is rebuilt, whatever unpickling it raises
         return None
-    if stored_key != key or not isinstance(validator, SchemaValidator) or not isinstance(fields, dict):
+    if not isinstance(validator, SchemaValidator) or not isinstance(fields, dict):
         return None
     return PlanChecker(validator, fields)
 
 
-def _private(stat: os.stat_result) -> bool:
-    """Owned by this user and writable by no one else (always true where there are no owners)."""
+def _private(info: os.stat_result) -> bool:
+    """A regular file owned by this user or root and writable by no one else (ownership always
+    passes where there are no owners)."""
     getuid = getattr(os, "getuid", None)
-    return getuid is None or (stat.st_uid == getuid() and not stat.st_mode & 0o022)
+    owner_ok = getuid is None or info.st_uid in (getuid(), 0)
+    return stat.S_ISREG(info.st_mode) and owner_ok and not info.st_mode & 0o022
 
 
 def _write(path: Path, key: tuple[Any, ...], checker: PlanChecker) -> None:
     """Store atomically (a concurrent run reads the old file or the new one, never half of one);
     a cache that cannot be written is skipped."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    import threading
+
+    # Unique per process and thread: two first runs at once each write their own file.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        data = pickle.dumps((key, checker.validator, checker.fields), protocol=5)
+        data = pickle.dumps(key, protocol=5) + pickle.dumps((checker.validator, checker.fields), protocol=5)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)  # left by a killed run: a new file gets the mode below
         # At most 0o644 whatever the umask: a file that others can write is never read (_private).

@@ -28,8 +28,18 @@ def builtin_dir(kind: str) -> Path:
 
 
 def user_home() -> Path:
-    """The user's mapgen folder: $MAPGEN_HOME, default ~/.config/mapgen."""
-    return Path(os.environ.get("MAPGEN_HOME") or Path.home() / ".config" / "mapgen")
+    """The user's mapgen folder: $MAPGEN_HOME, default ~/.config/mapgen.
+
+    Without a home folder (no $HOME and no passwd entry: a service account, `env -i`) there is no
+    user folder, only the built-ins: a path under the null device, which never exists.
+    """
+    explicit = os.environ.get("MAPGEN_HOME")
+    if explicit:
+        return Path(explicit)
+    try:
+        return Path.home() / ".config" / "mapgen"
+    except RuntimeError:
+        return Path(os.devnull) / "mapgen"
 
 
 def user_dir(kind: str) -> Path:

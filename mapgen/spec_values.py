@@ -214,7 +214,7 @@ def check_timezone(value: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", value):
             raise ValueError
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder (`US`), a name too long
         raise ValueError(f"unknown IANA timezone '{value}' (for example America/New_York)") from None
     return value
 

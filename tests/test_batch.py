@@ -237,6 +237,23 @@ def test_concurrent_runs_share_one_cache(plans: Path, tmp_path: Path, cached: Pa
     assert not list((cached / "tmp").iterdir())
 
 
+def test_unusable_default_cache_folder_only_costs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A read-only home (the default cache folder cannot be made) still renders, without the
+    cache; a --cache folder that cannot be used stays an error."""
+    monkeypatch.delenv("MAPGEN_NO_CACHE", raising=False)
+    monkeypatch.delenv("MAPGEN_CACHE_DIR", raising=False)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    out = tmp_path / "out"
+    assert call("render", str(MINIMAL), "-o", str(out), "-f", "json", "-q") == 0
+    assert (out / "minimal.json").is_file()
+    assert "rendering without the cache" in capsys.readouterr().err
+    assert call("render", str(MINIMAL), "-o", str(out), "-f", "json", "--cache", str(blocker / "c")) == 2
+
+
 def test_prune_removes_old_entries_then_the_least_recently_used(
     plans: Path, tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import yaml
 from mapgen import plan_check
 from mapgen.errors import InvalidInput
 from mapgen.load import check_plan_file, load_plan
+from mapgen.resources import available
 from tests.conftest import ROOT, SAMPLES, TEMPLATES
 
 INVALID = sorted(
@@ -41,6 +43,8 @@ MUTATIONS = {
     "spec version": lambda d: d.update(mapgen=2),
     "long unit": lambda d: d["metrics"][0].update(unit="u" * 41),
     "bad calendar": lambda d: d.update(calendar={"country": "us"}),
+    "timezone is a folder of zones": lambda d: d.update(timezone="America"),
+    "timezone too long for a file name": lambda d: d.update(timezone="A" * 300),
 }
 
 
@@ -109,16 +113,21 @@ def test_cache_hit_gives_what_a_miss_gives(cache: Path, monkeypatch: pytest.Monk
     assert hit == miss == [outcome(load_plan, p) for p in (SAMPLE, bad)]
 
 
+def stored_key(path: Path) -> object:
+    """The key a cache file starts with (a pickle of its own, before the validator's)."""
+    return pickle.loads(path.read_bytes())
+
+
 def test_stale_cache_is_rebuilt(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plan_check.plan_checker()
     [path] = cached_files(cache)
-    _key, validator, fields = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps(("another mapgen", validator, fields)))
+    payload = path.read_bytes()[len(pickle.dumps(plan_check.cache_key(), protocol=5)) :]
+    path.write_bytes(pickle.dumps(("another mapgen",), protocol=5) + payload)
     plan_check.plan_checker.cache_clear()
     built = builds(monkeypatch)
     assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
     assert len(built) == 1
-    assert pickle.loads(path.read_bytes())[0] == plan_check.cache_key()
+    assert stored_key(path) == plan_check.cache_key()
 
 
 @pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps(("k", 1, 2))[:-3], pickle.dumps(42)])
@@ -131,7 +140,7 @@ def test_corrupt_cache_is_ignored_and_rebuilt(
     built = builds(monkeypatch)
     assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
     assert len(built) == 1
-    assert pickle.loads(path.read_bytes())[0] == plan_check.cache_key()
+    assert stored_key(path) == plan_check.cache_key()
 
 
 def test_cache_others_can_write_is_not_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -191,3 +200,111 @@ def test_warm_validate_imports_neither_models_nor_base_model(tmp_path: Path) -> 
     assert "valid (48 actions, 0 warnings)" in runs[1].stdout
     assert runs[0].stdout.splitlines()[-1] == "['mapgen.spec', 'pydantic.main']"  # the miss builds them
     assert runs[1].stdout.splitlines()[-1] == "[]"
+
+
+class Hostile:
+    """Unpickles into a call of `open`: the file it creates proves the code ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))
+
+
+def test_cache_runs_no_code_it_was_not_meant_to(cache: Path, tmp_path: Path, monkeypatch) -> None:
+    marker = tmp_path / "ran"
+    cache.mkdir(parents=True)
+    path = cache / "plan-check.pickle"
+    path.write_bytes(
+        pickle.dumps(plan_check.cache_key(), protocol=5) + pickle.dumps((Hostile(marker), {}), protocol=5)
+    )
+    built = builds(monkeypatch)
+    assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
+    assert not marker.exists(), "unpickling the cache may only build a plan checker"
+    assert len(built) == 1 and stored_key(path) == plan_check.cache_key()
+
+
+def test_another_versions_cache_is_not_unpickled_past_its_key(cache: Path, monkeypatch) -> None:
+    """A file from another mapgen, pydantic or Python never gets its validator built: its schema
+    may not even be valid for this pydantic-core."""
+    plan_check.plan_checker()
+    path = cache / "plan-check.pickle"
+    payload = path.read_bytes()[len(pickle.dumps(plan_check.cache_key(), protocol=5)) :]
+    path.write_bytes(pickle.dumps(("pydantic-core 1.0",), protocol=5) + payload)
+    plan_check.plan_checker.cache_clear()
+    names: list[tuple[str, str]] = []
+    real = plan_check._allowed
+    monkeypatch.setattr(plan_check, "_allowed", lambda m, n: names.append((m, n)) or real(m, n))
+    assert plan_check._read(path, plan_check.cache_key()) is None
+    assert names == []
+
+
+def test_cache_behind_a_link_or_a_pipe_is_not_read(cache: Path, tmp_path: Path, monkeypatch) -> None:
+    plan_check.plan_checker()
+    path = cache / "plan-check.pickle"
+    elsewhere = tmp_path / "elsewhere.pickle"
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    assert plan_check._read(path, plan_check.cache_key()) is None
+    path.unlink()
+    os.mkfifo(path)
+    assert plan_check._read(path, plan_check.cache_key()) is None, "no wait for a writer"
+    plan_check.plan_checker.cache_clear()
+    built = builds(monkeypatch)
+    assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
+    assert len(built) == 1 and path.is_file() and not path.is_symlink()
+
+
+def test_cache_of_another_user_is_not_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan_check.plan_checker()
+    path = cache / "plan-check.pickle"
+    assert plan_check._read(path, plan_check.cache_key()) is not None
+    if os.getuid() == 0:
+        os.chown(path, 4321, -1)
+    else:
+        uid = os.getuid()
+        monkeypatch.setattr(os, "getuid", lambda: uid + 1)
+    assert plan_check._read(path, plan_check.cache_key()) is None
+
+
+def test_first_runs_at_once_leave_one_good_cache(cache: Path) -> None:
+    checker = plan_check.build_checker()
+    key = plan_check.cache_key()
+    path = cache / "plan-check.pickle"
+    start = threading.Barrier(6)
+
+    def write() -> None:
+        start.wait()
+        for _ in range(5):
+            plan_check._write(path, key, checker)
+
+    threads = [threading.Thread(target=write) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert cached_files(cache) == [path], "no temporary file left behind"
+    assert plan_check._read(path, key) is not None
+
+
+def test_no_home_folder_means_no_cache_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without $HOME and a passwd entry (a service account, `env -i`), Path.home() raises."""
+    from mapgen import holiday_cache
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("MAPGEN_NO_CACHE", "MAPGEN_CACHE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    holiday_cache.holidays_in.cache_clear()
+    plan_check.plan_checker.cache_clear()
+    template = next(p for p in TEMPLATES if p.name == "enterprise-software.yaml")
+    monkeypatch.delenv("MAPGEN_HOME", raising=False)
+    try:
+        assert outcome(check_plan_file, template)[1] == 29  # business days over US-NY holidays
+        assert "default" in available("themes"), "no user folder, the built-ins still"
+    finally:
+        holiday_cache.holidays_in.cache_clear()
+        plan_check.plan_checker.cache_clear()
