@@ -72,3 +72,29 @@ def test_import_mapgen_is_cheap_and_ics_does_not_load_weasyprint() -> None:
         "assert 'weasyprint' not in sys.modules, 'ics loaded weasyprint'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_web_app_example_serves_only_its_own_plans(tmp_path: Path) -> None:
+    """docs/api.md's Starlette handler, run as written: `..` and unknown deals are 404, a plan
+    that is not ready is 422 without the server's folders in the body."""
+    import re
+    import warnings
+
+    with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; httpx is what the project installs
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    text = (Path(__file__).parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(from starlette.*?|import re\n.*?)```", text, re.S).group(1)
+    plans = tmp_path / "plans"
+    (plans / "small").mkdir(parents=True)
+    (plans / "small" / "plan.yaml").write_bytes(MINIMAL.read_bytes())
+    (tmp_path / "plan.yaml").write_bytes(MINIMAL.read_bytes())  # one folder up: must stay unreachable
+    namespace: dict[str, object] = {}
+    exec(compile(code.replace('Path("/srv/plans")', f"Path({str(plans)!r})"), "api.md", "exec"), namespace)
+    client = TestClient(namespace["app"])
+    assert client.get("/plans/nope.pdf").status_code == 404
+    assert client.get("/plans/...pdf").status_code == 404
+    refused = client.get("/plans/small.pdf")
+    assert refused.status_code == 422 and "objectives: no objectives" in refused.text
+    assert str(tmp_path) not in refused.text
