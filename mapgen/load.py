@@ -215,6 +215,16 @@ def _message(err: Any, path: str, fields: FieldTree) -> str:
         return f"expected a mapping of fields{listed}, got {_shown(err.get('input'))}"
     if kind == "list_type":
         return f"expected a list, got {_shown(err.get('input'))}"
+    if kind in ("too_short", "too_long") and isinstance(err.get("input"), str):
+        # pydantic counts "items" when a length limit follows a text-cleaning validator
+        ctx = err.get("ctx", {})
+        if kind == "too_short":
+            return (
+                "must not be empty"
+                if ctx.get("min_length") == 1
+                else f"at least {ctx.get('min_length')} characters"
+            )
+        return f"at most {ctx.get('max_length'):,} characters, got {len(err['input']):,}"
     if kind == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern", "")
         hint = PATTERN_HINTS.get(pattern)

@@ -44,6 +44,13 @@ def test_set_problems_name_the_set_argument() -> None:
     ]
 
 
+def test_text_lengths_are_told_in_characters_not_items() -> None:
+    assert problems(MID_MARKET, "seller.name=") == ["--set seller.name=: seller.name: must not be empty"]
+    assert problems(MID_MARKET, "title=" + "x" * 301) == [
+        f"--set title={'x' * 301}: title: at most 300 characters, got 301"
+    ]
+
+
 def test_a_typo_in_an_anchor_is_reported_once_on_its_line(tmp_path: Path) -> None:
     text = MID_MARKET.read_text(encoding="utf-8")
     text = text.replace("due: discovery-call + 5bd", "due: discovry-call + 5bd")
