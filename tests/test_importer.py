@@ -124,6 +124,7 @@ def test_xlsx_with_title_rows_merged_phases_and_date_cells(tmp_path: Path) -> No
 
 def test_semicolon_european_sheet(tmp_path: Path) -> None:
     plan, _, _ = _import(tmp_path, SHEETS / "european.csv", assignments=("buyer.name=Kunde GmbH",))
+    assert plan.id == "kunde-gmbh", "named after the buyer alone when the seller is not given"
     actions = _actions(plan)
     assert [a.due for a in actions.values()] == [date(2027, 1, 12), date(2027, 1, 19), date(2027, 2, 5)]
     assert actions["workshop-mit-fachbereich"].status == "done"

@@ -111,7 +111,7 @@ def build_plan(
         deal["go_live"] = day(min(live, key=lambda p: day(p[1]["due"]))[1]["due"])
     data: dict[str, Any] = {
         "mapgen": 1,
-        "id": slug(f"{buyer} {seller}".strip(), 60) or stem if buyer else stem,
+        "id": slug(" ".join(n for n in (buyer, seller) if n), 60) or stem if buyer else stem,
         "title": f"{buyer} x {seller}: Mutual Action Plan" if buyer and seller else "Mutual Action Plan",
         "revision": 1,
         "updated": today,
