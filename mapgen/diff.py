@@ -360,10 +360,11 @@ def _action_changes(
     label = t.gettext("Milestone %(title)s") % {"title": name} if was_milestone else name
 
     def change(
-        kind: Kind, template: str, before: str | None = None, after: str | None = None, **words: Any
+        kind: Kind, template: str, was_value: str | None = None, now_value: str | None = None, **words: Any
     ) -> None:
+        """`words` fill the template (`before` and `after` among them); the values are the record's."""
         summary = t.gettext(template) % {"label": label, "name": name, **words}
-        out.append(Change(kind, new.id, new.title, summary, before, after, milestone=new.milestone))
+        out.append(Change(kind, new.id, new.title, summary, was_value, now_value, milestone=new.milestone))
 
     before_day, after_day = day_of(old.due), day_of(new.due)
     if old.due != new.due:

@@ -202,6 +202,34 @@ def test_an_action_made_internal_reads_as_removed_for_the_buyer() -> None:
     assert '"shared": false' not in document
 
 
+def test_a_due_date_added_removed_or_given_a_time_is_a_change_not_a_crash() -> None:
+    """`is now due ... (was ...)`: the case where the day alone cannot say how far it moved."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    old = load_plan(SAMPLES_DIR / "minimal" / "plan.yaml").plan
+    phase = old.phases[0]
+    proposal = phase.actions[0]
+    at_three = datetime.combine(proposal.due, datetime.min.time(), ZoneInfo(old.timezone)).replace(hour=15)
+    for due in (None, at_three):
+        moved = proposal.model_copy(update={"due": due})
+        new = old.model_copy(
+            update={
+                "revision": 2,
+                "phases": [phase.model_copy(update={"actions": [moved, *phase.actions[1:]]})],
+            }
+        )
+        for before, after in (
+            (old, new),
+            (new.model_copy(update={"revision": 1}), old.model_copy(update={"revision": 2})),
+        ):
+            [change] = compare(before, after, Audience.BUYER).changes
+            assert change.kind is Kind.RESCHEDULED and change.subject == "proposal"
+            assert '"Send the proposal" is now due' in change.summary
+            due_before, due_after = before.phases[0].actions[0].due, after.phases[0].actions[0].due
+            assert (change.before is None, change.after is None) == (due_before is None, due_after is None)
+
+
 def test_changes_are_written_in_the_plan_language(plans) -> None:  # type: ignore[no-untyped-def]
     german = [p.model_copy(update={"locale": "de-DE"}) for p in plans]
     changes = compare(*german, Audience.BUYER)
