@@ -70,19 +70,20 @@ class PlanChecker:
 @cache
 def plan_checker() -> PlanChecker:
     """The cached checker, or one built from the models (and stored) when the cache cannot serve."""
-    key = cache_key()
-    path = None
-    if not _cache_disabled():
-        try:
-            path = cache_dir() / "plan-check.pickle"
-        except RuntimeError:  # no home folder (Path.home) and no $MAPGEN_CACHE: no cache
-            path = None
-    stored = _read(path, key) if path else None
+    if _cache_disabled():
+        return build_checker()
+    try:
+        key = cache_key()
+        path = cache_dir() / "plan-check.pickle"
+    except (RuntimeError, OSError):
+        # No home folder (Path.home) and no $MAPGEN_CACHE, or no source to key on (an install
+        # that ships only byte code): no cache, rather than a stale one.
+        return build_checker()
+    stored = _read(path, key)
     if stored is not None:
         return stored
     built = build_checker()
-    if path:
-        _write(path, key, built)
+    _write(path, key, built)
     return built
 
 

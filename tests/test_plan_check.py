@@ -308,3 +308,10 @@ def test_no_home_folder_means_no_cache_not_a_crash(monkeypatch: pytest.MonkeyPat
     finally:
         holiday_cache.holidays_in.cache_clear()
         plan_check.plan_checker.cache_clear()
+
+
+def test_an_install_without_sources_checks_without_a_cache(cache: Path, monkeypatch) -> None:
+    """The key is the spec modules' source: where only byte code is installed there is no key."""
+    monkeypatch.setattr(plan_check, "SPEC_MODULES", (*plan_check.SPEC_MODULES, "gone.py"))
+    assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
+    assert not cache.exists()
