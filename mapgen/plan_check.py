@@ -9,9 +9,11 @@ function it keeps lives in `mapgen.spec_values` or pydantic's own validators, wh
 cheaply.
 
 The validator is pickled (pydantic-core pickles a validator as its schema) into
-`$MAPGEN_CACHE/spec/plan-check.pickle` (default `~/.cache/mapgen/spec/`) after its key: mapgen's
+`$MAPGEN_CACHE/spec/plan-check-CRC.pickle` (default `~/.cache/mapgen/spec/`) after its key: mapgen's
 version, pydantic's and pydantic-core's, Python's, and the source of the SPEC_MODULES, compared
-whole (hashing would import hashlib, a few milliseconds of a 100 ms start). The key is a pickle of
+whole (hashing would import hashlib, a few milliseconds of a 100 ms start). CRC is the key's
+CRC-32, so two installs (a checkout and a release, two virtual environments) keep a file each
+instead of rebuilding over each other's on every run. The key is a pickle of
 its own, read first: a file written by another version is never unpickled further. Unpickling can
 only name the few classes and functions a plan's schema uses (ALLOWED), so even a hostile file
 cannot run code, and only a regular file that this user (or root) owns and no one else can write
@@ -74,7 +76,7 @@ def plan_checker() -> PlanChecker:
         return build_checker()
     try:
         key = cache_key()
-        path = cache_dir() / "plan-check.pickle"
+        path = cache_file(key)
     except (RuntimeError, OSError):
         # No home folder (Path.home) and no $MAPGEN_CACHE, or no source to key on (an install
         # that ships only byte code): no cache, rather than a stale one.
@@ -85,6 +87,13 @@ def plan_checker() -> PlanChecker:
     built = build_checker()
     _write(path, key, built)
     return built
+
+
+def cache_file(key: tuple[Any, ...]) -> Path:
+    """The file that holds the checker for `key`."""
+    import zlib
+
+    return cache_dir() / f"plan-check-{zlib.crc32(pickle.dumps(key, protocol=5)):08x}.pickle"
 
 
 def cache_dir() -> Path:

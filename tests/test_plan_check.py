@@ -135,7 +135,7 @@ def test_corrupt_cache_is_ignored_and_rebuilt(
     content: bytes, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache.mkdir(parents=True)
-    path = cache / "plan-check.pickle"
+    path = plan_check.cache_file(plan_check.cache_key())
     path.write_bytes(content)
     built = builds(monkeypatch)
     assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
@@ -145,7 +145,7 @@ def test_corrupt_cache_is_ignored_and_rebuilt(
 
 def test_cache_others_can_write_is_not_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plan_check.plan_checker()
-    path = cache / "plan-check.pickle"
+    path = plan_check.cache_file(plan_check.cache_key())
     path.chmod(0o666)
     plan_check.plan_checker.cache_clear()
     built = builds(monkeypatch)
@@ -160,7 +160,7 @@ def test_cache_is_written_private_under_a_loose_umask(cache: Path) -> None:
         plan_check.plan_checker()
     finally:
         os.umask(old)
-    assert (cache / "plan-check.pickle").stat().st_mode & 0o777 == 0o644
+    assert plan_check.cache_file(plan_check.cache_key()).stat().st_mode & 0o777 == 0o644
 
 
 def test_no_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -215,7 +215,7 @@ class Hostile:
 def test_cache_runs_no_code_it_was_not_meant_to(cache: Path, tmp_path: Path, monkeypatch) -> None:
     marker = tmp_path / "ran"
     cache.mkdir(parents=True)
-    path = cache / "plan-check.pickle"
+    path = plan_check.cache_file(plan_check.cache_key())
     path.write_bytes(
         pickle.dumps(plan_check.cache_key(), protocol=5) + pickle.dumps((Hostile(marker), {}), protocol=5)
     )
@@ -229,7 +229,7 @@ def test_another_versions_cache_is_not_unpickled_past_its_key(cache: Path, monke
     """A file from another mapgen, pydantic or Python never gets its validator built: its schema
     may not even be valid for this pydantic-core."""
     plan_check.plan_checker()
-    path = cache / "plan-check.pickle"
+    path = plan_check.cache_file(plan_check.cache_key())
     payload = path.read_bytes()[len(pickle.dumps(plan_check.cache_key(), protocol=5)) :]
     path.write_bytes(pickle.dumps(("pydantic-core 1.0",), protocol=5) + payload)
     plan_check.plan_checker.cache_clear()
@@ -242,7 +242,7 @@ def test_another_versions_cache_is_not_unpickled_past_its_key(cache: Path, monke
 
 def test_cache_behind_a_link_or_a_pipe_is_not_read(cache: Path, tmp_path: Path, monkeypatch) -> None:
     plan_check.plan_checker()
-    path = cache / "plan-check.pickle"
+    path = plan_check.cache_file(plan_check.cache_key())
     elsewhere = tmp_path / "elsewhere.pickle"
     path.rename(elsewhere)
     path.symlink_to(elsewhere)
@@ -258,7 +258,7 @@ def test_cache_behind_a_link_or_a_pipe_is_not_read(cache: Path, tmp_path: Path, 
 
 def test_cache_of_another_user_is_not_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plan_check.plan_checker()
-    path = cache / "plan-check.pickle"
+    path = plan_check.cache_file(plan_check.cache_key())
     assert plan_check._read(path, plan_check.cache_key()) is not None
     if os.getuid() == 0:
         os.chown(path, 4321, -1)
@@ -271,7 +271,7 @@ def test_cache_of_another_user_is_not_read(cache: Path, monkeypatch: pytest.Monk
 def test_first_runs_at_once_leave_one_good_cache(cache: Path) -> None:
     checker = plan_check.build_checker()
     key = plan_check.cache_key()
-    path = cache / "plan-check.pickle"
+    path = plan_check.cache_file(plan_check.cache_key())
     start = threading.Barrier(6)
 
     def write() -> None:
@@ -315,3 +315,18 @@ def test_an_install_without_sources_checks_without_a_cache(cache: Path, monkeypa
     monkeypatch.setattr(plan_check, "SPEC_MODULES", (*plan_check.SPEC_MODULES, "gone.py"))
     assert outcome(check_plan_file, SAMPLE) == outcome(load_plan, SAMPLE)
     assert not cache.exists()
+
+
+def test_two_installs_keep_a_cache_each(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout and a release (or two virtual environments) do not rebuild over each other."""
+    plan_check.plan_checker()
+    plan_check.plan_checker.cache_clear()
+    real_key = plan_check.cache_key
+    monkeypatch.setattr(plan_check, "cache_key", lambda: (*real_key(), "another install"))
+    plan_check.plan_checker()
+    assert len(cached_files(cache)) == 2
+    plan_check.plan_checker.cache_clear()
+    monkeypatch.setattr(plan_check, "cache_key", real_key)
+    built = builds(monkeypatch)
+    plan_check.plan_checker()
+    assert built == [], "the first install's file is still there and still read"
