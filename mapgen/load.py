@@ -22,7 +22,7 @@ from mapgen.source import Lines, join_path, read_plan_data
 from mapgen.spec_values import DEAL_ANCHORS, PATTERN_HINTS, RelativeDate
 
 if TYPE_CHECKING:
-    from mapgen.plan_check import FieldTree
+    from mapgen.plan_check import FieldTree, PlanChecker
     from mapgen.spec import Plan
 
 
@@ -97,10 +97,8 @@ def load_data(
     too_big = check_plan_size(data, limits)
     if too_big:
         raise InvalidInput(too_big)
-    if check_only:
-        from mapgen.plan_check import plan_checker
-
-        checker = plan_checker()
+    checker = _plan_checker() if check_only else None
+    if checker is not None:
         validate, fields = checker.validator.validate_python, checker.fields
     else:
         from mapgen.spec import Plan
@@ -114,6 +112,17 @@ def load_data(
     plan = resolve_dates(raw, problems)
     problems += check_plan(plan, base_dir)
     return plan, problems
+
+
+def _plan_checker() -> PlanChecker | None:
+    """The fast checker, or None when it cannot be derived from the models (a pydantic whose core
+    schema or pickling mapgen does not know yet): the models then check, only more slowly."""
+    from mapgen.plan_check import plan_checker
+
+    try:
+        return plan_checker()
+    except Exception:
+        return None
 
 
 def resolve_dates(plan: Plan, problems: list[Problem]) -> Plan:
