@@ -224,6 +224,9 @@ def _message(err: Any, path: str, fields: FieldTree) -> str:
         return f"expected a mapping of fields{listed}, got {_shown(err.get('input'))}"
     if kind == "list_type":
         return f"expected a list, got {_shown(err.get('input'))}"
+    if field == "owner" and isinstance(err.get("input"), list):
+        others = " (the others go in `contributors`)" if ".actions[" in path else ""
+        return f"one stakeholder id, not a list: exactly one person owns it{others}"
     if kind in ("too_short", "too_long") and isinstance(err.get("input"), str):
         # pydantic counts "items" when a length limit follows a text-cleaning validator
         ctx = err.get("ctx", {})

@@ -172,12 +172,21 @@ def _read_yaml(text: str, name: str) -> tuple[Any, Lines]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         message = exc.problem or exc.context or "invalid YAML"
+        if mark is not None and "\t" in _indent(text, mark.line):
+            message = "a tab in the indentation (YAML indents with spaces only)"
         raise InvalidInput([Problem(f"invalid YAML: {message}", file=name, line=line)]) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise InvalidInput([Problem(f"invalid YAML: {exc}", file=name)]) from None
     if problems:
         raise InvalidInput(problems)
     return data, lines
+
+
+def _indent(text: str, line: int) -> str:
+    """The leading white space of line `line` (0-based) of `text`."""
+    lines = text.splitlines()
+    row = lines[line] if 0 <= line < len(lines) else ""
+    return row[: len(row) - len(row.lstrip())]
 
 
 _MAX_DEPTH = 64

@@ -51,6 +51,30 @@ def test_text_lengths_are_told_in_characters_not_items() -> None:
     ]
 
 
+def test_usual_yaml_slips_are_told_in_plain_words(tmp_path: Path) -> None:
+    from mapgen.load import check_plan_file
+
+    text = (SAMPLES_DIR / "minimal" / "plan.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    tabbed = tmp_path / "tabbed.yaml"
+    tabbed.write_text(text.replace("  - id: jane", "\t- id: jane"), encoding="utf-8")
+    two_owners = tmp_path / "owners.yaml"
+    two_owners.write_text(text.replace("owner: sam", "owner: [sam, jane]", 1), encoding="utf-8")
+    with pytest.raises(InvalidInput) as raised:
+        check_plan_file(tabbed)
+    row = lines.index("  - id: jane") + 1
+    assert [str(p) for p in raised.value.problems] == [
+        f"{tabbed}:{row}: invalid YAML: a tab in the indentation (YAML indents with spaces only)"
+    ]
+    with pytest.raises(InvalidInput) as raised:
+        check_plan_file(two_owners)
+    row = lines.index("        owner: sam") + 1
+    assert [str(p) for p in raised.value.problems] == [
+        f"{two_owners}:{row}: phases[0].actions[0].owner: one stakeholder id, not a list: "
+        "exactly one person owns it (the others go in `contributors`)"
+    ]
+
+
 def test_a_typo_in_an_anchor_is_reported_once_on_its_line(tmp_path: Path) -> None:
     text = MID_MARKET.read_text(encoding="utf-8")
     text = text.replace("due: discovery-call + 5bd", "due: discovry-call + 5bd")

@@ -43,6 +43,7 @@ MUTATIONS = {
     "spec version": lambda d: d.update(mapgen=2),
     "long unit": lambda d: d["metrics"][0].update(unit="u" * 41),
     "bad calendar": lambda d: d.update(calendar={"country": "us"}),
+    "two owners": lambda d: d["phases"][0]["actions"][0].update(owner=["jane", "raj"]),
     "timezone is a folder of zones": lambda d: d.update(timezone="America"),
     "timezone too long for a file name": lambda d: d.update(timezone="A" * 300),
 }
