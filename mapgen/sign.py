@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mapgen.errors import UsageError
 from mapgen.pdf_finish import SIGNATURE_PREFIX
+from mapgen.resources import builtin_dir
 
 
 def field_name(requested: str, available: list[str]) -> str:
@@ -50,8 +51,30 @@ def sign_pdf(data: bytes, field: str, p12: bytes, passphrase: bytes | None) -> b
     meta = signers.PdfSignatureMetadata(
         field_name=name, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
     )
-    output = signers.sign_pdf(writer, meta, signer=signer)
+    output = signers.PdfSigner(meta, signer=signer, stamp_style=_stamp_style()).sign_pdf(writer)
     return output.getvalue()  # type: ignore[no-any-return]
+
+
+def _stamp_style():  # type: ignore[no-untyped-def]
+    """pyHanko's default visible stamp, set in an embedded font.
+
+    The default draws with the standard Courier font, which is not embedded, so a signed PDF/A file
+    would no longer conform. The built-in executive theme's Noto Sans embeds as a subset; Inter is
+    avoided because pyHanko spaces the glyphs of a font whose em is not 1,000 units wrongly.
+    """
+    from dataclasses import replace
+
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign.signers.constants import DEFAULT_SIGNING_STAMP_STYLE
+
+    font = builtin_dir("themes") / "executive" / "fonts" / STAMP_FONT
+    return replace(
+        DEFAULT_SIGNING_STAMP_STYLE, text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font)))
+    )
+
+
+STAMP_FONT = "NotoSans-Regular.ttf"
 
 
 def read_p12(path: Path) -> bytes:

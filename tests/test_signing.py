@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdf
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -166,6 +167,44 @@ def test_signed_pdf_is_still_tagged_and_keeps_its_fields(signed_in_turn) -> None
     assert "/StructTreeRoot" in root
     names = sorted(str(field.get_object()["/T"]) for field in root["/AcroForm"]["/Fields"])
     assert names == ["signature-jane", "signature-lee", "signature-sam"]
+
+
+def test_every_font_of_a_signed_pdf_is_embedded(signed_in_turn) -> None:  # type: ignore[no-untyped-def]
+    """The visible stamps too: an unembedded font (pyHanko's default Courier) breaks PDF/A."""
+    _, steps = signed_in_turn
+    reader = pypdf.PdfReader(io.BytesIO(steps[-1]))
+    fonts: dict[str, bool] = {}
+    for field in reader.trailer["/Root"]["/AcroForm"]["/Fields"]:
+        appearance = field.get_object()["/AP"]["/N"].get_object()
+        _collect_fonts(appearance, fonts, set())
+    for page in reader.pages:
+        _collect_fonts(page, fonts, set())
+    stamp_fonts = [name for name in fonts if "NotoSans" in name]
+    assert len(stamp_fonts) >= 1
+    assert {name: embedded for name, embedded in fonts.items() if not embedded} == {}
+
+
+def _collect_fonts(obj: object, fonts: dict[str, bool], seen: set[int]) -> None:
+    """Every font dictionary reachable from `obj`, with whether its program is embedded."""
+    if isinstance(obj, pypdf.generic.IndirectObject):
+        if obj.idnum in seen:
+            return
+        seen.add(obj.idnum)
+        obj = obj.get_object()
+    if isinstance(obj, dict):
+        if obj.get("/Type") == "/Font" and "/BaseFont" in obj:
+            descriptor = obj.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in obj:
+                descriptor = obj["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts[str(obj["/BaseFont"])] = fonts.get(str(obj["/BaseFont"]), True) and embedded
+        for key, value in obj.items():
+            if key not in ("/Parent", "/P"):
+                _collect_fonts(value, fonts, seen)
+    elif isinstance(obj, list):
+        for value in obj:
+            _collect_fonts(value, fonts, seen)
 
 
 def test_verify_reports_complete_intact_trusted_and_the_plan(
