@@ -33,6 +33,12 @@ def woff2_subset(path: Path) -> bytes:
     return _subset(path, stat.st_size, stat.st_mtime_ns)
 
 
+SUBSET_CONFIG = {"fontTools.ttLib.tables.otBase:USE_HARFBUZZ_REPACKER": False}
+"""fontTools writes layout tables with HarfBuzz's repacker when uharfbuzz is installed (pyHanko's
+OpenType support brings it) and with its own otherwise, byte for byte different: always its own,
+so the subsets do not depend on what else is installed."""
+
+
 @lru_cache(maxsize=32)
 def _subset(path: Path, _size: int, _mtime_ns: int) -> bytes:
     from fontTools import subset
@@ -41,7 +47,7 @@ def _subset(path: Path, _size: int, _mtime_ns: int) -> bytes:
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = LAYOUT_FEATURES
-    font = TTFont(str(path), recalcTimestamp=False)
+    font = TTFont(str(path), recalcTimestamp=False, cfg=SUBSET_CONFIG)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[c for low, high in EMBEDDED_RANGES for c in range(low, high + 1)])
     subsetter.subset(font)

@@ -39,7 +39,9 @@ def build(font_path: Path) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(font_path), recalcTimestamp=False)
+    from mapgen.webfonts import SUBSET_CONFIG
+
+    font = TTFont(str(font_path), recalcTimestamp=False, cfg=SUBSET_CONFIG)
     options = subset.Options()
     options.layout_features = LAYOUT_FEATURES
     options.name_IDs = ["*"]
