@@ -30,6 +30,16 @@ CELL_PADDING_MM = 3.2 + 0.8
 BADGE_DOT_MM = 2.5
 """The status dot before a badge's label and its gap."""
 Widths = tuple[float | None, ...]
+Spec = float | tuple[float, float] | None
+"""A column before fitting: None shares the rest of the table; a width; or (width, least width) for
+a column whose header may wrap while its values still fit (`_fit`)."""
+NAME_SHARE = 0.42
+"""The widest a column of names may measure: long names (a German double-barrelled one, a template's
+placeholder) still fit on one line, since names never wrap (`_fit` makes room around them)."""
+TEXT_MIN_MM = 9.0
+"""The least width of each text column (the matrix has one per phase), whatever else must give."""
+MAX_TEXT_SHARE = 0.6
+"""What the text columns together may claim at most (a matrix of many phases cannot have 9mm each)."""
 
 
 @lru_cache(maxsize=16)
@@ -100,6 +110,35 @@ def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(value, high))
 
 
+def _fit(columns: tuple[Spec, ...], width_mm: float, share: float) -> Widths:
+    """Widths that leave the text columns (None) at least `share` of the table.
+
+    Long headers (German ones) and long names can measure wider than the page: the text column
+    was then squeezed to a letter a line. The columns with a least width give up their slack first,
+    in proportion (their headers wrap, hyphenated); names and dates, which must not break, shrink
+    only when the text columns would otherwise get less than TEXT_MIN_MM each.
+    """
+    wanted = [c[0] if isinstance(c, tuple) else c for c in columns]
+    least = [min(c) if isinstance(c, tuple) else c for c in columns]
+    texts = wanted.count(None)
+    least_text = min(TEXT_MIN_MM * texts, width_mm * MAX_TEXT_SHARE)
+    room = width_mm - max(width_mm * share, least_text)
+    excess = sum(w for w in wanted if w is not None) - room
+    if not texts or excess <= 0:
+        return tuple(wanted)
+    slack = sum(w - low for w, low in zip(wanted, least, strict=True) if w is not None and low is not None)
+    take = min(1.0, excess / slack) if slack > 0 else 0.0
+    widths = [
+        None if w is None or low is None else w - (w - low) * take
+        for w, low in zip(wanted, least, strict=True)
+    ]
+    fixed = sum(w for w in widths if w is not None)
+    floor = width_mm - least_text
+    if fixed > floor:
+        widths = [None if w is None else w * floor / fixed for w in widths]
+    return tuple(widths)
+
+
 def print_columns(view: PlanView, l10n: Localizer, measure: TextMeasure, width_mm: float) -> Columns:
     """Every print table's column widths for this plan, its language and the theme's fonts."""
     _ = l10n.gettext
@@ -113,7 +152,7 @@ def print_columns(view: PlanView, l10n: Localizer, measure: TextMeasure, width_m
             measure.column([*sides, _("Owner")], bold=True),
         ),
         16,
-        width_mm * 0.3,
+        width_mm * NAME_SHARE,
     )
     dues = [l10n.format_due(a.due_day) for a in actions]
     done = [_("done %(date)s") % {"date": l10n.format_date(a.completed)} for a in actions if a.completed]
@@ -128,7 +167,7 @@ def print_columns(view: PlanView, l10n: Localizer, measure: TextMeasure, width_m
     phase_names = measure.column([p.name for p in view.phases], extra_mm=0)
     people = view.stakeholders
     person = _clamp(
-        measure.column([s.name for s in people] + [_("Stakeholder")], bold=True), 18, width_mm * 0.3
+        measure.column([s.name for s in people] + [_("Stakeholder")], bold=True), 18, width_mm * NAME_SHARE
     )
     total = measure.column([_("Total"), _("Actions")], bold=True)
     titles = measure.column([s.title or "" for s in people])
@@ -141,21 +180,44 @@ def print_columns(view: PlanView, l10n: Localizer, measure: TextMeasure, width_m
     metric_numbers = [
         l10n.format_number(v) for m in view.metrics for v in (m.baseline, m.target, m.actual) if v is not None
     ]
-    metric_number = measure.column([*metric_numbers, _("Baseline"), _("Target"), _("Actual")], bold=True)
-    metric_owner = measure.column([m.owner.name for m in view.metrics] + [_("Owner")], bold=True)
-    measure_by = measure.column(
-        [l10n.format_due(m.measure_by) for m in view.metrics] + [_("Measure by")], bold=True
+    metric_number = (
+        measure.column([*metric_numbers, _("Baseline"), _("Target"), _("Actual")], bold=True),
+        measure.column([*metric_numbers, "—"], bold=True),
     )
+    metric_owner = _clamp(
+        measure.column([m.owner.name for m in view.metrics] + [_("Owner")], bold=True),
+        16,
+        width_mm * NAME_SHARE,
+    )
+    metric_dates = [l10n.format_due(m.measure_by) for m in view.metrics]
+    measure_by = (measure.column([*metric_dates, _("Measure by")], bold=True), measure.column(metric_dates))
+    progress_words = " ".join(
+        (_("%(percent)s of the way from baseline to target") % {"percent": "100%"}, _("not measured yet"))
+    ).split()
+    progress = (width_mm * 0.2, measure.column(progress_words, bold=True))
     key_dates = measure.column([l10n.format_due(k.day) for k in view.key_dates] + [_("Date")], bold=True)
     relative = measure.column([_("When"), l10n.ngettext("in %(n)s day", "in %(n)s days", 999)], bold=True)
+    total_header = (total, measure.column(["9999"], bold=True))
     return Columns(
-        actions=(number, None, owner, due, status),
-        attention=(None, owner, max(due, measure.column(late)), status),
-        phases=(number, _clamp(phase_names, 25, width_mm * 0.3), dates, percent, None),
-        matrix=(person, side, *([None] * len(view.phases)), total),
-        people=(_clamp(max(person, titles), 35, width_mm * 0.3), organisation, None, emails, total),
-        metrics=(None, metric_number, metric_number, metric_number, width_mm * 0.2, measure_by, metric_owner),
-        milestones=(None, owner, due, status),
-        key_dates=(key_dates, None, relative),
-        phase_bars=(_clamp(phase_names, 25, width_mm * 0.42), None, measure.column(["100% (99/99)"])),
+        actions=_fit((number, None, owner, (due, measure.column([*dues, *done])), status), width_mm, 0.4),
+        attention=_fit((None, owner, max(due, measure.column(late)), status), width_mm, 0.4),
+        phases=_fit((number, _clamp(phase_names, 25, width_mm * 0.3), dates, percent, None), width_mm, 0.2),
+        matrix=_fit((person, side, *([None] * len(view.phases)), total_header), width_mm, 0.0),
+        people=_fit(
+            (
+                max(person, _clamp(titles, 35, width_mm * 0.3)),
+                (organisation, 15.0),
+                None,
+                emails,
+                total_header,
+            ),
+            width_mm,
+            0.15,
+        ),
+        metrics=_fit((None, *[metric_number] * 3, progress, measure_by, metric_owner), width_mm, 0.3),
+        milestones=_fit((None, owner, due, status), width_mm, 0.4),
+        key_dates=_fit((key_dates, None, relative), width_mm, 0.3),
+        phase_bars=_fit(
+            (_clamp(phase_names, 25, width_mm * 0.42), None, measure.column(["100% (99/99)"])), width_mm, 0.2
+        ),
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -32,12 +33,13 @@ import pytest
 import yaml
 
 from mapgen.audience import Audience
+from mapgen.instantiate import instantiate
 from mapgen.layouts import load_layout
 from mapgen.load import load_plan
 from mapgen.renderers.base import RenderContext
 from mapgen.themes import load_theme
 from mapgen.view import build_view
-from tests.conftest import ROOT, SAMPLE_IDS, SAMPLES
+from tests.conftest import ROOT, SAMPLE_IDS, SAMPLES, TEMPLATES
 
 PX_PER_PT = 96 / 72
 MIN_PT = 7.0
@@ -302,6 +304,11 @@ def split_name(before: str, after: str, names: tuple[str, ...]) -> str | None:
     return None
 
 
+def squeezed(text: str) -> bool:
+    """A line of one letter of an alphabet that breaks between words: a word set a letter a line."""
+    return len(text) == 1 and text.isalpha() and unicodedata.east_asian_width(text) not in ("W", "F")
+
+
 def svg_font_sizes_pt(page: Any) -> list[float]:
     """Font sizes of the page's SVG drawings as printed: the size in SVG units times the scale at
     which the drawing is laid out (its box width over its viewBox width)."""
@@ -361,6 +368,8 @@ def check_page_rules(laid: Laid, one_page: bool) -> list[str]:
         by_parent: dict[int, list[Line]] = {}
         for line in lines:
             by_parent.setdefault(line.parent, []).append(line)
+            if squeezed(line.text):
+                problems.append(f"page {number + 1}: a column squeezed to a letter a line ({line.text!r})")
         for group in by_parent.values():
             for before, after in itertools.pairwise(group):
                 name = split_name(before.text, after.text, laid.names)
@@ -394,6 +403,20 @@ def test_generated_plans_are_set_for_print(generated: dict[str, Path], name: str
         assert len(laid.pages) <= 2
 
 
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.stem)
+def test_templates_in_german_internal_copies_are_set_for_print(template: Path, tmp_path: Path) -> None:
+    """A fresh plan from each template, in German, as the seller's internal copy: long German
+    headers and placeholder names once squeezed the metrics table's text column to a letter a line."""
+    text = instantiate(
+        template, ["locale=de-DE", "deal.target_close=2027-03-05", "buyer.name=Bäckerei Müller GmbH"],
+        today=date(2026, 12, 3),
+    )  # fmt: skip
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    laid = laid_out(Case(plan, audience=Audience.INTERNAL))
+    assert check_page_rules(laid, one_page=False) == []
+
+
 @pytest.mark.parametrize("theme", ["default", "executive"])
 @pytest.mark.parametrize("paper", ["A4", None])
 def test_enterprise_sample_fits_seven_pages(theme: str, paper: str | None) -> None:
@@ -419,12 +442,15 @@ def test_the_checks_see_what_they_guard(tmp_path: Path) -> None:
       h2 { margin: 0; font-size: 12pt; break-after: auto } .narrow { width: 14mm } .tiny { font-size: 5pt }
       .block { height: 120mm; break-inside: avoid; border: 1px solid }</style></head>
       <body><div style="height: 240mm"></div><h2>Stranded heading</h2><div class="block">Under it</div>
-      <p class="narrow">Owner Raj Patel</p><p class="tiny">tiny</p></body></html>"""
+      <p class="narrow">Owner Raj Patel</p><p class="tiny">tiny</p>
+      <table style="table-layout: fixed; width: 100mm"><col style="width: 2mm"><col>
+      <tr><td style="overflow-wrap: break-word">Kennzahl</td><td>value</td></tr></table></body></html>"""
     pages = HTML(string=html).render().pages
     problems = check_page_rules(Laid(pages, ("Raj Patel",), 0), one_page=False)
     assert any("ends with a h2" in p for p in problems), problems
     assert any("'Raj Patel' broken" in p for p in problems), problems
     assert any("set at 5.0 pt" in p for p in problems), problems
+    assert any("squeezed to a letter a line" in p for p in problems), problems
 
 
 def test_names_run_into_no_titles() -> None:
