@@ -33,11 +33,16 @@ Widths = tuple[float | None, ...]
 Spec = float | tuple[float, float] | None
 """A column before fitting: None shares the rest of the table; a width; or (width, least width) for
 a column whose header may wrap while its values still fit (`_fit`)."""
-NAME_SHARE = 0.42
-"""The widest a column of names may measure: long names (a German double-barrelled one, a template's
-placeholder) still fit on one line, since names never wrap (`_fit` makes room around them)."""
+NAME_SHARE = 0.3
+"""The widest a column of names may measure. A name that fits it is kept on one line (`name_fits`);
+a longer one (a template's placeholder, a rare double-barrelled name) wraps between its words."""
 TEXT_MIN_MM = 9.0
 """The least width of each text column (the matrix has one per phase), whatever else must give."""
+HEADER_SHARE = 0.75
+"""How narrow a column may get against a header word long enough to hyphenate: it then takes two
+lines (Ausgangs-wert), not three."""
+HYPHENATE_MIN_CHARS = 10
+"""print.css: `hyphenate-limit-chars: 10 3 3`, so shorter words are never hyphenated."""
 MAX_TEXT_SHARE = 0.6
 """What the text columns together may claim at most (a matrix of many phases cannot have 9mm each)."""
 
@@ -110,6 +115,21 @@ def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(value, high))
 
 
+def name_fits(measure: TextMeasure, name: str, width_mm: float) -> bool:
+    """Whether `name`, set bold in a table cell, fits the widest column of names: then it never breaks."""
+    return measure.mm(name, bold=True) + CELL_PADDING_MM <= width_mm * NAME_SHARE
+
+
+def _header_least(measure: TextMeasure, headers: list[str]) -> float:
+    """The narrowest a column may get for its headers: each word whole, or about three quarters of a
+    word long enough to hyphenate."""
+    words = " ".join(headers).split()
+    return CELL_PADDING_MM + max(
+        (measure.mm(w, bold=True) * (HEADER_SHARE if len(w) >= HYPHENATE_MIN_CHARS else 1.0) for w in words),
+        default=0.0,
+    )
+
+
 def _fit(columns: tuple[Spec, ...], width_mm: float, share: float) -> Widths:
     """Widths that leave the text columns (None) at least `share` of the table.
 
@@ -180,9 +200,10 @@ def print_columns(view: PlanView, l10n: Localizer, measure: TextMeasure, width_m
     metric_numbers = [
         l10n.format_number(v) for m in view.metrics for v in (m.baseline, m.target, m.actual) if v is not None
     ]
+    metric_headers = [_("Baseline"), _("Target"), _("Actual")]
     metric_number = (
-        measure.column([*metric_numbers, _("Baseline"), _("Target"), _("Actual")], bold=True),
-        measure.column([*metric_numbers, "—"], bold=True),
+        measure.column([*metric_numbers, *metric_headers], bold=True),
+        max(measure.column([*metric_numbers, "—"], bold=True), _header_least(measure, metric_headers)),
     )
     metric_owner = _clamp(
         measure.column([m.owner.name for m in view.metrics] + [_("Owner")], bold=True),
@@ -190,23 +211,42 @@ def print_columns(view: PlanView, l10n: Localizer, measure: TextMeasure, width_m
         width_mm * NAME_SHARE,
     )
     metric_dates = [l10n.format_due(m.measure_by) for m in view.metrics]
-    measure_by = (measure.column([*metric_dates, _("Measure by")], bold=True), measure.column(metric_dates))
+    measure_by = (
+        measure.column([*metric_dates, _("Measure by")], bold=True),
+        max(measure.column(metric_dates), _header_least(measure, [_("Measure by")])),
+    )
     progress_words = " ".join(
         (_("%(percent)s of the way from baseline to target") % {"percent": "100%"}, _("not measured yet"))
     ).split()
-    progress = (width_mm * 0.2, measure.column(progress_words, bold=True))
+    progress = (
+        width_mm * 0.2,
+        max(measure.column(progress_words, bold=True), _header_least(measure, [_("Progress to target")])),
+    )
     key_dates = measure.column([l10n.format_due(k.day) for k in view.key_dates] + [_("Date")], bold=True)
     relative = measure.column([_("When"), l10n.ngettext("in %(n)s day", "in %(n)s days", 999)], bold=True)
-    total_header = (total, measure.column(["9999"], bold=True))
+    total_header = (
+        total,
+        max(measure.column(["9999"], bold=True), _header_least(measure, [_("Total"), _("Actions")])),
+    )
     return Columns(
-        actions=_fit((number, None, owner, (due, measure.column([*dues, *done])), status), width_mm, 0.4),
+        actions=_fit(
+            (
+                number,
+                None,
+                owner,
+                (due, max(measure.column([*dues, *done]), _header_least(measure, [_("Due")]))),
+                status,
+            ),
+            width_mm,
+            0.4,
+        ),
         attention=_fit((None, owner, max(due, measure.column(late)), status), width_mm, 0.4),
         phases=_fit((number, _clamp(phase_names, 25, width_mm * 0.3), dates, percent, None), width_mm, 0.2),
         matrix=_fit((person, side, *([None] * len(view.phases)), total_header), width_mm, 0.0),
         people=_fit(
             (
                 max(person, _clamp(titles, 35, width_mm * 0.3)),
-                (organisation, 15.0),
+                (organisation, max(15.0, _header_least(measure, [_("Organization")]))),
                 None,
                 emails,
                 total_header,

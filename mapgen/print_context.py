@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
@@ -20,6 +21,7 @@ from mapgen.audience import Audience
 from mapgen.errors import UsageError
 from mapgen.pdf_finish import SIGNATURE_PREFIX
 from mapgen.presentation import STATE_ORDER, Timeline, TimelinePoint
+from mapgen.print_columns import TextMeasure, name_fits
 from mapgen.view import State
 
 if TYPE_CHECKING:
@@ -208,7 +210,7 @@ def size_pt(length: str) -> float:
 def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
     """The shared context plus the print-only values; `fit_scale` shrinks type (see scaled_sizes)."""
     from mapgen.presentation import environment, template_context, token_values
-    from mapgen.print_columns import TextMeasure, content_width_mm, print_columns
+    from mapgen.print_columns import content_width_mm, print_columns
 
     environment(ctx.layout)
     context = template_context(ctx)
@@ -256,6 +258,7 @@ def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
         glance_states=GLANCE_STATES,
         numbers=action_numbers(view),
         keep_names=name_keeper(view),
+        bind_name=partial(bind_name, measure=measure, width_mm=width_mm),
         columns=print_columns(view, l10n, measure, width_mm),
         keep_whole_rows=KEEP_WHOLE_ROWS,
         lead_rows=LEAD_ROWS,
@@ -299,6 +302,14 @@ def name_keeper(view: PlanView) -> Callable[[str], Markup]:
         return Markup(result)
 
     return keep
+
+
+def bind_name(name: str, *, measure: TextMeasure, width_mm: float) -> Markup:
+    """A name for a table cell: its words joined by no-break spaces when it fits a column of names,
+    so it never breaks; a longer one keeps its spaces and wraps between words rather than running
+    into the next column."""
+    text = str(escape(name))
+    return Markup(text.replace(" ", "\u00a0") if name_fits(measure, name, width_mm) else text)
 
 
 def action_numbers(view: PlanView) -> dict[str, str]:

@@ -36,6 +36,8 @@ from mapgen.audience import Audience
 from mapgen.instantiate import instantiate
 from mapgen.layouts import load_layout
 from mapgen.load import load_plan
+from mapgen.print_columns import TextMeasure, content_width_mm, name_fits
+from mapgen.print_context import length_mm, size_pt
 from mapgen.renderers.base import RenderContext
 from mapgen.themes import load_theme
 from mapgen.view import build_view
@@ -225,7 +227,11 @@ def laid_out(case: Case) -> Laid:
         )
     ctx = RenderContext(view, theme=theme, layout=load_layout(case.layout), assets_dir=loaded.base_dir)
     _, document = fitted_document(ctx, asset_roots(ctx))
-    return Laid(document.pages, tuple(s.name for s in view.stakeholders), len(view.actions))
+    tokens = theme.tokens
+    measure = TextMeasure(theme, size_pt(tokens.sizes.small))
+    width_mm = content_width_mm(theme, length_mm(tokens.page.margin))
+    names = tuple(s.name for s in view.stakeholders if name_fits(measure, s.name, width_mm))
+    return Laid(document.pages, names, len(view.actions))
 
 
 def walk(box: Any, ancestors: tuple[Any, ...] = ()) -> Iterator[tuple[Any, tuple[Any, ...]]]:
@@ -254,7 +260,7 @@ def body_lines(page: Any) -> list[Line]:
     lines = []
     for box, ancestors in walk(page._page_box):
         if type(box).__name__ == "LineBox" and not is_margin(ancestors):
-            text = text_of(box).strip()
+            text = text_of(box).replace("\u00a0", " ").strip()
             if text:
                 lines.append(
                     Line(text, box.position_y, box.position_y + box.height, id(ancestors[-1]), ancestors)
