@@ -93,3 +93,19 @@ def test_no_progress_when_disabled() -> None:
     with Progress(stream, 1, enabled=False) as progress:
         progress.step("acme", "pdf")
     assert stream.getvalue() == ""
+
+
+def test_every_exit_code_is_in_the_cli_docs() -> None:
+    """docs/cli.md's table lists each code a command can end with, and each command that uses it."""
+    import re
+
+    from mapgen.batch import EXIT_SOME_FAILED
+    from mapgen.cli import EXIT_BUG, EXIT_INVALID, EXIT_OK
+    from mapgen.verify import Outcome
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    rows = {int(code): meaning for code, meaning in re.findall(r"^\| (\d+) \| (.*) \|$", text, re.M)}
+    used = {EXIT_OK, EXIT_BUG, EXIT_INVALID, EXIT_SOME_FAILED, 130, *(int(o) for o in Outcome)}
+    assert used <= set(rows)
+    assert "mapgen verify" in rows[int(Outcome.INCOMPLETE)] and "mapgen serve" in rows[3]
+    assert "render" in rows[EXIT_SOME_FAILED]
