@@ -377,8 +377,15 @@ def _action_changes(
                 Change(kind, new.id, new.title, summary, _iso(old.due), _iso(new.due), days, new.milestone)
             )
         else:
-            change(Kind.RESCHEDULED, "%(label)s is now due %(after)s (was %(before)s).",
-                   _iso(old.due), _iso(new.due), **_span_dates(t, old.due, new.due))  # fmt: skip
+            if new.due is None:
+                template = "%(label)s no longer has a due date (was %(before)s)."
+            elif old.due is None:
+                template = "%(label)s is now due %(after)s (it had no due date)."
+            else:
+                template = "%(label)s is now due %(after)s (was %(before)s)."
+            change(
+                Kind.RESCHEDULED, template, _iso(old.due), _iso(new.due), **_span_dates(t, old.due, new.due)
+            )
     if old.status != new.status:
         out.append(_status_change(t, old, new, label))
     if old.owner != new.owner:

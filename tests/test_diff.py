@@ -211,6 +211,7 @@ def test_a_due_date_added_removed_or_given_a_time_is_a_change_not_a_crash() -> N
     phase = old.phases[0]
     proposal = phase.actions[0]
     at_three = datetime.combine(proposal.due, datetime.min.time(), ZoneInfo(old.timezone)).replace(hour=15)
+    summaries: list[str] = []
     for due in (None, at_three):
         moved = proposal.model_copy(update={"due": due})
         new = old.model_copy(
@@ -225,9 +226,28 @@ def test_a_due_date_added_removed_or_given_a_time_is_a_change_not_a_crash() -> N
         ):
             [change] = compare(before, after, Audience.BUYER).changes
             assert change.kind is Kind.RESCHEDULED and change.subject == "proposal"
-            assert '"Send the proposal" is now due' in change.summary
+            summaries.append(change.summary)
             due_before, due_after = before.phases[0].actions[0].due, after.phases[0].actions[0].due
             assert (change.before is None, change.after is None) == (due_before is None, due_after is None)
+    assert summaries == [
+        '"Send the proposal" no longer has a due date (was Jan 22, 2027).',
+        '"Send the proposal" is now due Jan 22, 2027 (it had no due date).',
+        '"Send the proposal" is now due Jan 22, 2027, 3:00\u202fPM (was Jan 22, 2027).',
+        '"Send the proposal" is now due Jan 22, 2027 (was Jan 22, 2027, 3:00\u202fPM).',
+    ]
+    german = old.model_copy(update={"locale": "de-DE"})
+    gone = german.model_copy(
+        update={
+            "revision": 2,
+            "phases": [
+                phase.model_copy(
+                    update={"actions": [proposal.model_copy(update={"due": None}), *phase.actions[1:]]}
+                )
+            ],
+        }
+    )
+    [change] = compare(german, gone, Audience.BUYER).changes
+    assert "hat kein Fälligkeitsdatum mehr" in change.summary
 
 
 def test_changes_are_written_in_the_plan_language(plans) -> None:  # type: ignore[no-untyped-def]
