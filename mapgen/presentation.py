@@ -107,6 +107,16 @@ def render_template(layout: Layout, name: str, context: dict[str, Any]) -> str:
         raise UsageError(f"layout '{layout.name}', {where}: {exc.message}") from None
 
 
+def tidy_text(text: str) -> str:
+    """A rendered plain-text template (email, digest) as mail clients show it best: at most one blank
+    line in a row (Jinja blocks leave runs of them), no trailing spaces, one final newline."""
+    out: list[str] = []
+    for line in (line.rstrip() for line in text.splitlines()):
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip() + "\n"
+
+
 def _template_line(exc: BaseException, name: str) -> str:
     """`file:line` of the innermost template frame of a render error (Jinja rewrites tracebacks so
     that template frames carry the template's file name and line), or the template's name."""

@@ -168,3 +168,18 @@ def test_cli_links_each_person_to_their_landing_page(tmp_path: Path) -> None:
     assert f"https://plans.example.com/p/{make_token(secret, PLAN, feed_scope('jane'))}/" in text
     assert f"https://plans.example.com/p/{make_token(secret, PLAN)}/" in text
     assert "Due within 14 days" in (tmp_path / "out" / f"{PLAN}.jane.digest.html").read_text(encoding="utf-8")
+
+
+def test_text_parts_share_one_public_tidy_helper() -> None:
+    """Email and digest text parts go through `presentation.tidy_text`; no renderer borrows a private
+    name from another module (the digest once imported email's `_tidy_text`)."""
+    import ast
+
+    from mapgen.presentation import tidy_text
+
+    assert tidy_text("\n\nHello  \n\n\n\nWorld\t\n\n") == "Hello\n\nWorld\n"
+    for module in sorted((ROOT / "mapgen" / "renderers").glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mapgen"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{module.name} imports {private} from {node.module}"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from mapgen.i18n import Localizer
-from mapgen.presentation import render_template, template_context
+from mapgen.presentation import render_template, template_context, tidy_text
 from mapgen.renderers.base import Artifact, RenderContext
-from mapgen.renderers.email import DOCUMENT, _tidy_text, check_link
+from mapgen.renderers.email import DOCUMENT, check_link
 from mapgen.renderers.mime import MESSAGE_MEDIA_TYPE, Draft, mailbox, mailboxes
 from mapgen.view import DigestView, digests, plan_sender
 
@@ -61,7 +61,7 @@ class DigestRenderer:
             html = DOCUMENT.format(
                 lang=l10n.locale, dir=l10n.direction, title=escape(subject), phone_css=phone_css, body=body
             )
-            text = _tidy_text(render_template(ctx.layout, "digest.txt.j2", local))
+            text = tidy_text(render_template(ctx.layout, "digest.txt.j2", local))
             stem = f"{view.plan.id}.{person.id}.digest"
             draft = Draft(
                 subject=subject,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from mapgen.errors import UsageError
-from mapgen.presentation import render_template, template_context
+from mapgen.presentation import render_template, template_context, tidy_text
 from mapgen.renderers.base import Artifact, RenderContext
 
 GMAIL_CLIP_BYTES = 102 * 1024
@@ -70,17 +70,7 @@ def render_email(ctx: RenderContext) -> tuple[str, str, str]:
         phone_css=phone_css,
         body=fragment.strip(),
     )
-    return document, fragment.strip() + "\n", _tidy_text(text)
-
-
-def _tidy_text(text: str) -> str:
-    """At most one blank line in a row, no trailing spaces, one final newline."""
-    lines = [line.rstrip() for line in text.splitlines()]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip() + "\n"
+    return document, fragment.strip() + "\n", tidy_text(text)
 
 
 class EmailRenderer:
