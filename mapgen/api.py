@@ -174,15 +174,14 @@ def write(
 
     Artifact sets (`render_set`) are written as `mapgen render` writes them: under a folder lock
     (waiting up to `wait` seconds for another writer), staged, with `<id>.manifest.json` last.
-    A plain list of artifacts (`render`) is written file by file, each atomically.
+    A plain list of artifacts (`render`) is written the same way without a manifest.
     """
-    from mapgen.output import ArtifactSet, write_sets
-    from mapgen.pipeline import write_atomically
+    from mapgen.output import ArtifactSet, write_files, write_sets
 
     items = [rendered] if isinstance(rendered, ArtifactSet) else list(rendered)
     if items and all(isinstance(item, ArtifactSet) for item in items):
         return write_sets(Path(out_dir), items, wait=wait)  # type: ignore[arg-type]
-    return write_atomically(Path(out_dir), items)  # type: ignore[arg-type]
+    return write_files(Path(out_dir), items, wait=wait)  # type: ignore[arg-type]
 
 
 def formats() -> list[str]:

@@ -144,11 +144,11 @@ def _refuse_overwrite(output: Path, force: bool) -> None:
 
 def _write_plan_file(output: Path, text: str) -> Path:
     """Write a plan made by `new` or `import` atomically; return its absolute path."""
-    from mapgen.pipeline import write_atomically
+    from mapgen.output import write_files
     from mapgen.renderers.base import Artifact
 
     output = output.resolve()
-    write_atomically(output.parent, [Artifact(output.name, text.encode(), "application/yaml")])
+    write_files(output.parent, [Artifact(output.name, text.encode(), "application/yaml")])
     return output
 
 

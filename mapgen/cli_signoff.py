@@ -76,7 +76,7 @@ def verify(pdf: Path, plan_path: Path | None, trust: tuple[Path, ...], system_tr
 )
 def sign(pdf: Path, field: str, p12: Path, output: Path | None) -> None:
     """Fill one signature field with a PAdES signature, keeping earlier signatures intact."""
-    from mapgen.pipeline import write_atomically
+    from mapgen.output import write_files
     from mapgen.renderers.base import Artifact
     from mapgen.sign import read_p12, sign_pdf
 
@@ -93,5 +93,5 @@ def sign(pdf: Path, field: str, p12: Path, output: Path | None) -> None:
     except UsageError as exc:
         raise UsageError(f"{pdf}: {exc}") from None
     target = (output or pdf).resolve()
-    write_atomically(target.parent, [Artifact(target.name, signed, "application/pdf")])
+    write_files(target.parent, [Artifact(target.name, signed, "application/pdf")])
     click.echo(f"signed field '{field}' -> {target}", err=True)

@@ -11,7 +11,8 @@ The write is a small journal, done under an exclusive lock on the output folder:
 So at any moment, for each plan, either `<id>.manifest.json` exists and lists exactly the files of
 one render (name, size, SHA-256, the plan's id, revision, fingerprint and audience), or it is absent
 and the set is incomplete. `verify_set` checks a folder against its manifest. No step leaves a
-temporary file that the next run does not remove. docs/limits.md lists the guarantees.
+temporary file that the next run does not remove. Single files (`write_files`: `mapgen new`,
+`import`, `signoff sign`) take the same path without a manifest. docs/limits.md lists the guarantees.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,8 +91,61 @@ def write_sets(
     on_wait: Callable[[str], None] = lambda _message: None,
 ) -> list[Path]:
     """Write every set into `out_dir` (see the module docstring); return the artifact paths written."""
-    _make_folder(out_dir)
     names = [a.name for s in sets for a in s.artifacts] + [s.manifest_name for s in sets]
+    written: list[Path] = []
+    with _journal(out_dir, names, wait, on_wait) as staging:
+        carried = {s.plan_id: _carry_over(out_dir, s) for s in sets}
+        for item in sets:
+            for artifact in item.artifacts:
+                _write_file(staging / artifact.name, artifact.data)
+                _step(f"staged {artifact.name}")
+            manifest = manifest_bytes(item, carried[item.plan_id])
+            _write_file(staging / item.manifest_name, manifest)
+            _step(f"staged {item.manifest_name}")
+        _sync_folder(staging)
+        for item in sets:
+            (out_dir / item.manifest_name).unlink(missing_ok=True)
+            _step(f"removed old {item.manifest_name}")
+            for artifact in item.artifacts:
+                os.replace(staging / artifact.name, out_dir / artifact.name)
+                written.append(out_dir / artifact.name)
+                _step(f"renamed {artifact.name}")
+            _sync_folder(out_dir)
+            os.replace(staging / item.manifest_name, out_dir / item.manifest_name)
+            _step(f"renamed {item.manifest_name}")
+    return written
+
+
+def write_files(
+    out_dir: Path,
+    artifacts: Sequence[Artifact],
+    *,
+    wait: float = DEFAULT_WAIT,
+    on_wait: Callable[[str], None] = lambda _message: None,
+) -> list[Path]:
+    """Write single files (a plan made by `mapgen new` or `import`, a signed PDF, `mapgen.write` of
+    a plain artifact list) the way sets are written, without a manifest: under the folder lock,
+    staged in `.mapgen-staging/` (which the next write removes if this one is killed), then each
+    renamed over its target, so a reader sees the old file or the new one, never part of either."""
+    names = [a.name for a in artifacts]
+    with _journal(out_dir, names, wait, on_wait) as staging:
+        for artifact in artifacts:
+            _write_file(staging / artifact.name, artifact.data)
+            _step(f"staged {artifact.name}")
+        _sync_folder(staging)
+        for artifact in artifacts:
+            os.replace(staging / artifact.name, out_dir / artifact.name)
+            _step(f"renamed {artifact.name}")
+    return [out_dir / name for name in names]
+
+
+@contextmanager
+def _journal(
+    out_dir: Path, names: Sequence[str], wait: float, on_wait: Callable[[str], None]
+) -> Iterator[Path]:
+    """Lock `out_dir` and hand out an empty staging folder for files `names`; afterwards make the
+    renames durable and remove staging, or, on any failure, remove staging and name the file."""
+    _make_folder(out_dir)
     for name in names:
         if "/" in name or "\\" in name or name.startswith(".") or name in ("", ".."):
             raise ValueError(f"refusing to write artifact named {name!r}")
@@ -106,26 +161,7 @@ def write_sets(
                 if target.is_dir() and not target.is_symlink():
                     raise UsageError(f"cannot write {target}: a folder of that name is in the way")
             os.mkdir(staging)
-            carried = {s.plan_id: _carry_over(out_dir, s) for s in sets}
-            for item in sets:
-                for artifact in item.artifacts:
-                    _write_file(staging / artifact.name, artifact.data)
-                    _step(f"staged {artifact.name}")
-                manifest = manifest_bytes(item, carried[item.plan_id])
-                _write_file(staging / item.manifest_name, manifest)
-                _step(f"staged {item.manifest_name}")
-            _sync_folder(staging)
-            written: list[Path] = []
-            for item in sets:
-                (out_dir / item.manifest_name).unlink(missing_ok=True)
-                _step(f"removed old {item.manifest_name}")
-                for artifact in item.artifacts:
-                    os.replace(staging / artifact.name, out_dir / artifact.name)
-                    written.append(out_dir / artifact.name)
-                    _step(f"renamed {artifact.name}")
-                _sync_folder(out_dir)
-                os.replace(staging / item.manifest_name, out_dir / item.manifest_name)
-                _step(f"renamed {item.manifest_name}")
+            yield staging
             _sync_folder(out_dir)
             os.rmdir(staging)
             _step("done")
@@ -138,7 +174,6 @@ def write_sets(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return written
 
 
 def verify_set(out_dir: Path, plan_id: str) -> list[str]:

@@ -8,15 +8,13 @@ never leaves a set that a reader cannot tell apart from a complete one.
 from __future__ import annotations
 
 import dataclasses
-import os
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from mapgen.audience import Audience
-from mapgen.errors import InvalidInput, Problem, UsageError
+from mapgen.errors import InvalidInput, Problem
 from mapgen.limits import DEFAULT_LIMITS, Limits
 from mapgen.load import LoadedPlan, load_plan
 from mapgen.output import ArtifactSet, write_sets
@@ -130,36 +128,3 @@ def render_files(
         sets.append(render_set(item, request))
         progress(item.plan.id)
     return write_sets(out_dir, sets)
-
-
-def write_atomically(out_dir: Path, artifacts: Sequence[Artifact]) -> list[Path]:
-    """Write single files (a plan made by `new` or `import`): each to a temporary file beside its
-    target, then renamed into place. Rendered sets go through `mapgen.output.write_sets` instead.
-
-    Temporary files are created with the usual permissions (0666 less the umask), as a plain
-    write would, so rendered files are as readable as any other the user creates.
-    """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from None
-    staged: list[tuple[str, Path]] = []
-    try:
-        for artifact in artifacts:
-            if "/" in artifact.name or artifact.name.startswith("."):
-                raise ValueError(f"refusing to write artifact named {artifact.name!r}")
-            tmp = out_dir / f".{artifact.name}.{secrets.token_hex(6)}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            staged.append((str(tmp), out_dir / artifact.name))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(artifact.data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except OSError as exc:
-        raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-    finally:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-    return [target for _, target in staged]

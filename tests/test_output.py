@@ -3,10 +3,12 @@ leaves files of two revisions that a reader cannot tell apart, nor temporaries f
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,11 @@ def steps_of(out_dir: Path, sets: list[ArtifactSet]) -> list[str]:
 
 def killed_at(out_dir: Path, sets: list[ArtifactSet], step: str) -> None:
     """Write `sets` in a child process that SIGKILLs itself when it reaches `step`."""
+    killed_during(lambda: write_sets(out_dir, sets), step)
+
+
+def killed_during(write: Callable[[], object], step: str) -> None:
+    """Run `write` in a child process that SIGKILLs itself when the write reaches `step`."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child never returns
         try:
@@ -49,7 +56,7 @@ def killed_at(out_dir: Path, sets: list[ArtifactSet], step: str) -> None:
                     os.kill(os.getpid(), signal.SIGKILL)
 
             output._fault = die
-            write_sets(out_dir, sets)
+            write()
         finally:
             os._exit(3)
     _, status = os.waitpid(pid, 0)
@@ -218,3 +225,54 @@ def test_two_mapgen_renders_of_different_revisions_into_one_folder(tmp_path: Pat
     revision = json.loads((out / "minimal.manifest.json").read_text())["plan"]["revision"]
     assert json.loads((out / "minimal.json").read_text())["plan"]["revision"] == revision
     assert not (out / STAGING).exists()
+
+
+PLAN_COMMANDS = {
+    "new": ["new", "--template", "mid-market", "--set", "deal.target_close=2027-06-30"],
+    "import": ["import", str(Path(__file__).parent / "fixtures" / "sheets" / "clean.csv"), "--set", "buyer.name=Acme"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", sorted(PLAN_COMMANDS))
+def test_new_and_import_replace_a_plan_whole_or_not_at_all(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mapgen new` and `import` write their one file like a render: a kill at any step leaves the
+    previous plan or the new one, whole, and nothing the next write does not remove; a failed write
+    (a full disk) exits 2 and leaves the previous plan and no temporary file."""
+    out = tmp_path / "plan.yaml"
+    args = [*PLAN_COMMANDS[command], "-o", str(out), "--force"]
+    out.write_text("previous\n", encoding="utf-8")
+    steps: list[str] = []
+    output._fault = steps.append
+    try:
+        assert main_exit(*args) == 0
+    finally:
+        output._fault = None
+    assert steps == ["locked", "staged plan.yaml", "renamed plan.yaml", "done"]
+    written = out.read_text(encoding="utf-8")
+    assert written.count("phases:") == 1
+    for step in steps:
+        out.write_text("previous\n", encoding="utf-8")
+        killed_during(lambda: main(args), step)
+        assert out.read_text(encoding="utf-8") in ("previous\n", written), step
+        assert {p.name for p in tmp_path.iterdir()} <= {"plan.yaml", STAGING}, step
+
+    out.write_text("previous\n", encoding="utf-8")
+
+    def disk_full(step: str) -> None:
+        if step.startswith("staged"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / STAGING / "plan.yaml"))
+
+    output._fault = disk_full
+    try:
+        assert main_exit(*args) == 2
+    finally:
+        output._fault = None
+    assert f"cannot write {out}: No space left on device" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.yaml"]
+    assert main_exit(*args) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.yaml"] and out.read_text(
+        encoding="utf-8"
+    ) == written

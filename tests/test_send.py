@@ -19,7 +19,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from mapgen.errors import UsageError
 from mapgen.load import load_plan
-from mapgen.pipeline import RenderRequest, render_plan, write_atomically
+from mapgen.output import write_files
+from mapgen.pipeline import RenderRequest, render_plan
 from mapgen.renderers.base import RenderOptions
 from mapgen.renderers.mime import Draft, Mailbox
 from mapgen.send import Mailer, Result, SmtpSettings, collect, prepare
@@ -121,7 +122,7 @@ def test_send_delivers_every_digest_once_without_draft_headers(
     tmp_path: Path,  # type: ignore[type-arg]
 ) -> None:
     recorder, port = smtp
-    write_atomically(tmp_path, digests)
+    write_files(tmp_path, digests)
     shutil.copy(tmp_path / digests[0].name, tmp_path / "again.digest.eml")  # the same message twice
     (tmp_path / "northwind-acme.eml").write_bytes(digests[0].data)  # a draft: only sent with --drafts
     result = run_send(
@@ -144,7 +145,7 @@ def test_send_delivers_every_digest_once_without_draft_headers(
 
 def test_wrong_password_is_a_clear_error(smtp: tuple[Recorder, int], digests: list, tmp_path: Path) -> None:  # type: ignore[type-arg]
     recorder, port = smtp
-    write_atomically(tmp_path, digests[:1])
+    write_files(tmp_path, digests[:1])
     result = run_send(
         environment(port, MAPGEN_SMTP_USER="mapgen", MAPGEN_SMTP_PASSWORD="nope"), str(tmp_path)
     )
@@ -159,7 +160,7 @@ def test_temporary_failure_is_retried_then_succeeds(
 ) -> None:  # type: ignore[type-arg]
     recorder, port = smtp
     recorder.data_failures = 1
-    write_atomically(tmp_path, digests[:1])
+    write_files(tmp_path, digests[:1])
     result = run_send(environment(port), str(tmp_path), "--retries", "2")
     assert result.returncode == 0, result.stderr
     assert len(recorder.received) == 1 and "sent 1," in result.stderr
@@ -215,7 +216,7 @@ def test_retries_are_bounded(smtp: tuple[Recorder, int], tmp_path: Path) -> None
 
 
 def test_dry_run_and_settings_errors(digests: list, tmp_path: Path) -> None:  # type: ignore[type-arg]
-    write_atomically(tmp_path, digests)
+    write_files(tmp_path, digests)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAPGEN_SMTP_")}
     dry = run_send(env, str(tmp_path), "--dry-run")
     assert dry.returncode == 0
@@ -250,8 +251,8 @@ def test_last_weeks_digests_are_left_out(smtp: tuple[Recorder, int], tmp_path: P
         a.name: a
         for a in render_plan(plan, RenderRequest(formats=["digest"], as_of=date(2027, 1, 13), options=narrow))
     }
-    write_atomically(tmp_path, [a for a in week1.values() if a.name.endswith(".eml")])
-    write_atomically(tmp_path, [a for a in week2.values() if a.name.endswith(".eml")])
+    write_files(tmp_path, [a for a in week1.values() if a.name.endswith(".eml")])
+    write_files(tmp_path, [a for a in week2.values() if a.name.endswith(".eml")])
     only_last_week = {a.name for a in week1.values() if a.name.endswith(".eml")} - set(week2)
     assert only_last_week  # someone had something due on Jan 12 and nothing on Jan 13
     result = run_send(environment(port), str(tmp_path))
@@ -309,7 +310,7 @@ def test_starttls_and_implicit_tls(
     )
     controller.start()
     try:
-        write_atomically(tmp_path, digests[:1])
+        write_files(tmp_path, digests[:1])
         env = environment(
             port, MAPGEN_SMTP_SECURITY=security, MAPGEN_SMTP_USER="mapgen", MAPGEN_SMTP_PASSWORD="s3cret"
         )
