@@ -128,6 +128,11 @@ def write_files(
     staged in `.mapgen-staging/` (which the next write removes if this one is killed), then each
     renamed over its target, so a reader sees the old file or the new one, never part of either."""
     names = [a.name for a in artifacts]
+    for name in names:
+        if name.startswith("."):  # a name the user chose (-o): a clear refusal, not a bug
+            raise UsageError(
+                f"cannot write {out_dir / name}: mapgen does not write files named with a leading '.'"
+            )
     with _journal(out_dir, names, wait, on_wait) as staging:
         for artifact in artifacts:
             _write_file(staging / artifact.name, artifact.data)

@@ -276,3 +276,14 @@ def test_new_and_import_replace_a_plan_whole_or_not_at_all(
     assert [p.name for p in tmp_path.iterdir()] == ["plan.yaml"] and out.read_text(
         encoding="utf-8"
     ) == written
+
+
+def test_a_plan_file_named_with_a_leading_dot_is_refused_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / ".plan.yaml"
+    assert main_exit(*PLAN_COMMANDS["new"], "-o", str(out)) == 2
+    assert (
+        f"cannot write {out}: mapgen does not write files named with a leading '.'" in capsys.readouterr().err
+    )
+    assert list(tmp_path.iterdir()) == []
