@@ -200,10 +200,12 @@ def print_columns(view: PlanView, l10n: Localizer, measure: TextMeasure, width_m
     metric_numbers = [
         l10n.format_number(v) for m in view.metrics for v in (m.baseline, m.target, m.actual) if v is not None
     ]
-    metric_headers = [_("Baseline"), _("Target"), _("Actual")]
-    metric_number = (
-        measure.column([*metric_numbers, *metric_headers], bold=True),
-        max(measure.column([*metric_numbers, "—"], bold=True), _header_least(measure, metric_headers)),
+    metric_number = tuple(
+        (
+            measure.column([*metric_numbers, header], bold=True),
+            max(measure.column([*metric_numbers, "—"], bold=True), _header_least(measure, [header])),
+        )
+        for header in (_("Baseline"), _("Target"), _("Actual"))
     )
     metric_owner = _clamp(
         measure.column([m.owner.name for m in view.metrics] + [_("Owner")], bold=True),
@@ -254,7 +256,7 @@ def print_columns(view: PlanView, l10n: Localizer, measure: TextMeasure, width_m
             width_mm,
             0.15,
         ),
-        metrics=_fit((None, *[metric_number] * 3, progress, measure_by, metric_owner), width_mm, 0.3),
+        metrics=_fit((None, *metric_number, progress, measure_by, metric_owner), width_mm, 0.3),
         milestones=_fit((None, owner, due, status), width_mm, 0.4),
         key_dates=_fit((key_dates, None, relative), width_mm, 0.3),
         phase_bars=_fit(

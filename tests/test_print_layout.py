@@ -47,6 +47,8 @@ PX_PER_PT = 96 / 72
 MIN_PT = 7.0
 HALF_FULL = 0.45
 """A page other than the last must be filled at least this far down its text block ("about half")."""
+LONELY_LINES = 2
+"""A last page with no more lines than this holds the tail of something the page before should keep."""
 STICKY_TAGS = frozenset({"h1", "h2", "h3", "h4", "caption", "thead"})
 STICKY_CLASSES = frozenset({"phase-head", "phase-progress", "signoff-text", "glance__as-of", "table-title"})
 """What must never be the last thing on a page: its content would be on the next one."""
@@ -391,6 +393,8 @@ def check_page_rules(laid: Laid, one_page: bool) -> list[str]:
             for s in svg_font_sizes_pt(page)
             if s < MIN_PT - 0.01
         ]
+    if last and len(body_lines(laid.pages[last])) <= LONELY_LINES:
+        problems.append(f"the last page holds only {len(body_lines(laid.pages[last]))} lines")
     if one_page and len(laid.pages) != 1:
         problems.append(f"one-page layout takes {len(laid.pages)} pages")
     return problems
@@ -409,14 +413,36 @@ def test_generated_plans_are_set_for_print(generated: dict[str, Path], name: str
         assert len(laid.pages) <= 2
 
 
+GERMAN_NAMES = (
+    "Maximiliane Schwarzenberger-Lüdenscheid",
+    "Jürgen Weiß",
+    "Dr. Friederike von Hohenstein",
+    "Ömer Yılmaz",
+    "Anna Schmidt",
+    "Lukas Bauer",
+    "Kerstin Vogel",
+    "Sam Whitaker",
+    "Raj Patel",
+    "Chloe Martin",
+)
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["placeholders", "named"])
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.stem)
-def test_templates_in_german_internal_copies_are_set_for_print(template: Path, tmp_path: Path) -> None:
-    """A fresh plan from each template, in German, as the seller's internal copy: long German
-    headers and placeholder names once squeezed the metrics table's text column to a letter a line."""
+def test_templates_in_german_internal_copies_are_set_for_print(
+    template: Path, named: bool, tmp_path: Path
+) -> None:
+    """A fresh plan from each template, in German, as the seller's internal copy, with its
+    placeholder names or with long real ones: long German headers and names once squeezed the
+    metrics table's text column to a letter a line, and left the last signatory alone on a page."""
     text = instantiate(
-        template, ["locale=de-DE", "deal.target_close=2027-03-05", "buyer.name=Bäckerei Müller GmbH"],
+        template, ["locale=de-DE", "deal.target_close=2027-04-16", "buyer.name=Bäckerei Müller GmbH"],
         today=date(2026, 12, 3),
     )  # fmt: skip
+    if named:
+        placeholders = list(dict.fromkeys(re.findall(r"<<[^<>]*'s name>>", text)))
+        for placeholder, name in zip(placeholders, GERMAN_NAMES, strict=False):
+            text = text.replace(placeholder, name)
     plan = tmp_path / "plan.yaml"
     plan.write_text(text, encoding="utf-8")
     laid = laid_out(Case(plan, audience=Audience.INTERNAL))
@@ -457,6 +483,10 @@ def test_the_checks_see_what_they_guard(tmp_path: Path) -> None:
     assert any("'Raj Patel' broken" in p for p in problems), problems
     assert any("set at 5.0 pt" in p for p in problems), problems
     assert any("squeezed to a letter a line" in p for p in problems), problems
+    tail = HTML(
+        string='<body style="margin: 0"><div style="height: 250mm"></div><p>Alone</p></body>'
+    ).render()
+    assert check_page_rules(Laid(tail.pages, (), 0), one_page=False)[-1] == "the last page holds only 1 lines"
 
 
 def test_names_run_into_no_titles() -> None:
