@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from mapgen.audience import Audience
 from mapgen.dates import first_of_month_after, month_starts
 from mapgen.errors import UsageError
 from mapgen.i18n import Localizer, localizer
@@ -54,6 +55,7 @@ def template_context(ctx: RenderContext) -> dict[str, Any]:
     return {
         "view": view,
         "plan": plan,
+        "internal": view.audience is Audience.INTERNAL,
         "l10n": l10n,
         "_": l10n.gettext,
         "ngettext": l10n.ngettext,

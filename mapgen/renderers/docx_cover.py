@@ -4,12 +4,13 @@ an earlier revision, the summary and the objectives."""
 from __future__ import annotations
 
 from docx.enum.text import WD_BREAK
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 from docx.text.run import Run
 
+from mapgen.audience import Audience
 from mapgen.renderers import docx_xml, docx_xml_fields
 from mapgen.renderers.docx_blocks import DocxBlocks
-from mapgen.renderers.docx_theme import length
+from mapgen.renderers.docx_theme import hex6, length
 
 
 class CoverSections(DocxBlocks):
@@ -25,6 +26,13 @@ class CoverSections(DocxBlocks):
                 p.paragraph_format.space_after = Pt(48)
         self.para(plan.title, "Title")
         self.para(f"{plan.deal.name} \u00b7 {plan.buyer.name} \u00d7 {plan.seller.name}", "Subtitle")
+        if self.view.audience is Audience.INTERNAL:
+            note = self.para()
+            run = note.add_run(
+                self._("Internal copy: includes seller-only actions and notes. Do not share with the buyer.")
+            )
+            run.bold = True
+            run.font.color.rgb = RGBColor.from_string(hex6(self.tokens.status.overdue))
         facts: list[tuple[str, str]] = []
         if self.full_cover:
             facts += [(self._("Buyer"), plan.buyer.name), (self._("Seller"), plan.seller.name)]

@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Inches, Length, Mm
 
 from mapgen import __version__
+from mapgen.audience import Audience
 from mapgen.branding import still_valid
 from mapgen.errors import UsageError
 from mapgen.i18n import Localizer, localizer
@@ -123,6 +124,8 @@ class DocxPage:
         section = self.doc.sections[0]
         logo_height = length(self.tokens.logo.height)
         running = f"{self.plan.title} \u00b7 {self._('Revision')} {self.plan.revision}"
+        if self.view.audience is Audience.INTERNAL:
+            running += f" \u00b7 {self._('Internal copy · not for the buyer')}"
         header = section.header
         placement = self.tokens.logo.placement
         first = header.paragraphs[0]
@@ -159,6 +162,8 @@ class DocxPage:
             cover_footer = section.first_page_footer.paragraphs[0]
             docx_xml.set_style(cover_footer, "Footer")
             cover_footer.add_run(f"{self.plan.title} \u00b7 {self.view.short_fingerprint}")
+            if self.view.audience is Audience.INTERNAL:
+                cover_footer.add_run(f" \u00b7 {self._('Internal copy · not for the buyer')}")
 
     def _page_x_of_y(self, paragraph: Paragraph) -> None:
         """ "Page X of Y" with PAGE and NUMPAGES fields, worded by the plan's locale."""
