@@ -111,7 +111,9 @@ theme_option = click.option(
     shell_complete=complete_names("themes"),
     help="Theme to use.",
 )
-plan_paths = click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+plan_paths = click.argument(
+    "plans", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PLAN|DIR..."
+)
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 limit_option = click.option(
     "--limit",
@@ -188,12 +190,19 @@ ready_option = click.option(
 def validate(
     plans: tuple[Path, ...], strict: bool, ready: bool, theme: str, limit_values: tuple[str, ...]
 ) -> None:
-    """Check plans: every error and warning, one line each."""
+    """Check plans, or every plan in folders: every error and warning, one line each.
+
+    Folders are searched recursively for files with a top-level 'mapgen:' key, as `render` does.
+    """
     import mapgen
     from mapgen.limits import Limits
     from mapgen.load import check_plan_file, load_plan
 
     limits = Limits.parse(limit_values)
+    if any(path.is_dir() for path in plans):
+        from mapgen.batch import find_plans
+
+        plans = tuple(find_plans(plans)[0])
     failed = False
     for path in plans:
         try:

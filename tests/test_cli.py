@@ -50,6 +50,25 @@ def test_strict_turns_warnings_into_exit_2(capsys: pytest.CaptureFixture[str]) -
     assert call("validate", "--strict", str(INVALID / "warnings.yaml")) == 2
 
 
+def test_validate_checks_every_plan_in_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As `render DIR` does: plan files found recursively, other YAML left alone, one line each."""
+    (tmp_path / "deals" / "acme").mkdir(parents=True)
+    (tmp_path / "deals" / "acme" / "plan.yaml").write_text(
+        MINIMAL.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "deals" / "broken.yaml").write_text(
+        (INVALID / "bad-references.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "deals" / "settings.yaml").write_text("colour: blue\n", encoding="utf-8")
+    assert call("validate", str(tmp_path / "deals")) == 2
+    out, err = capsys.readouterr()
+    assert "acme/plan.yaml: valid (2 actions, 0 warnings)" in out
+    assert "broken.yaml:" in err and "settings.yaml" not in out + err
+    (tmp_path / "empty").mkdir()
+    assert call("validate", str(tmp_path / "empty")) == 2
+    assert "no plan files in" in capsys.readouterr().err
+
+
 def test_missing_file_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert call("validate", "does-not-exist.yaml") == 2
     assert "cannot read file" in capsys.readouterr().err
