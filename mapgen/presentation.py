@@ -225,9 +225,14 @@ def token_values(tokens: Tokens) -> dict[str, str]:
     return values
 
 
+def root_css(values: dict[str, str]) -> str:
+    """Custom properties on :root, from their values by name."""
+    return ":root{" + "".join(f"{name}:{value};" for name, value in values.items()) + "}"
+
+
 def tokens_css(tokens: Tokens) -> str:
     """The theme tokens as CSS custom properties on :root (--color-primary, --status-done, ...)."""
-    return ":root{" + "".join(f"{name}:{value};" for name, value in token_values(tokens).items()) + "}"
+    return root_css(token_values(tokens))
 
 
 def theme_style(theme: Theme, embed_fonts: bool = True) -> Markup:

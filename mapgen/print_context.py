@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from mapgen import __version__
-from mapgen.audience import Audience
 from mapgen.errors import UsageError
 from mapgen.pdf_finish import SIGNATURE_PREFIX
 from mapgen.presentation import STATE_ORDER, Timeline, TimelinePoint
@@ -196,12 +195,6 @@ def inline_custom_properties(css: str, values: dict[str, str]) -> str:
     )
 
 
-def root_css(values: dict[str, str]) -> str:
-    """The custom properties on :root, for what print.css leaves to the cascade and for layouts'
-    own templates."""
-    return ":root{" + "".join(f"{name}:{value};" for name, value in values.items()) + "}"
-
-
 def size_pt(length: str) -> float:
     """A theme size token ('8.5pt', '11px') in points."""
     return length_mm(length) * 72 / 25.4
@@ -209,7 +202,7 @@ def size_pt(length: str) -> float:
 
 def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
     """The shared context plus the print-only values; `fit_scale` shrinks type (see scaled_sizes)."""
-    from mapgen.presentation import environment, template_context, token_values
+    from mapgen.presentation import environment, root_css, template_context, token_values
     from mapgen.print_columns import content_width_mm, print_columns
 
     environment(ctx.layout)
@@ -217,7 +210,7 @@ def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
     view: PlanView = context["view"]
     l10n: Localizer = context["l10n"]
     tokens = ctx.theme.tokens
-    internal = view.audience is Audience.INTERNAL
+    internal: bool = context["internal"]
     width_mm = content_width_mm(ctx.theme, length_mm(tokens.page.margin))
     measure = TextMeasure(ctx.theme, size_pt(tokens.sizes.small) * fit_scale)
     custom = token_values(tokens) | print_font_stacks(ctx.theme) | scaled_sizes(ctx.theme, fit_scale)
@@ -236,7 +229,6 @@ def print_context(ctx: RenderContext, fit_scale: float = 1.0) -> dict[str, Any]:
         running_fingerprint=css_string(
             l10n.gettext("Fingerprint %(fingerprint)s") % {"fingerprint": view.short_fingerprint}
         ),
-        internal=internal,
         internal_mark=css_string(l10n.gettext("Internal copy · not for the buyer")),
         meta=document_meta(view, l10n),
         signatures=()

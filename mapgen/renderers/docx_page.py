@@ -123,9 +123,12 @@ class DocxPage:
     def _header_footer(self) -> None:
         section = self.doc.sections[0]
         logo_height = length(self.tokens.logo.height)
-        running = f"{self.plan.title} \u00b7 {self._('Revision')} {self.plan.revision}"
-        if self.view.audience is Audience.INTERNAL:
-            running += f" \u00b7 {self._('Internal copy · not for the buyer')}"
+        internal = (
+            f" \u00b7 {self._('Internal copy · not for the buyer')}"
+            if self.view.audience is Audience.INTERNAL
+            else ""
+        )
+        running = f"{self.plan.title} \u00b7 {self._('Revision')} {self.plan.revision}{internal}"
         header = section.header
         placement = self.tokens.logo.placement
         first = header.paragraphs[0]
@@ -161,9 +164,7 @@ class DocxPage:
             section.different_first_page_header_footer = True
             cover_footer = section.first_page_footer.paragraphs[0]
             docx_xml.set_style(cover_footer, "Footer")
-            cover_footer.add_run(f"{self.plan.title} \u00b7 {self.view.short_fingerprint}")
-            if self.view.audience is Audience.INTERNAL:
-                cover_footer.add_run(f" \u00b7 {self._('Internal copy · not for the buyer')}")
+            cover_footer.add_run(f"{self.plan.title} \u00b7 {self.view.short_fingerprint}{internal}")
 
     def _page_x_of_y(self, paragraph: Paragraph) -> None:
         """ "Page X of Y" with PAGE and NUMPAGES fields, worded by the plan's locale."""
