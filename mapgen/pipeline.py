@@ -107,7 +107,10 @@ def render_by_format(
     if options.max_pdf_pages != request.limits.pdf_pages:
         options = dataclasses.replace(options, max_pdf_pages=request.limits.pdf_pages)
     ctx = RenderContext(view, options, theme, layout, item.base_dir, seller_logo=seller_logo)
-    for renderer in renderers:
+    order = format_names()
+    # In the registry's order, whatever the request's: a format that embeds others (eml: the PDF,
+    # the email, the calendar) comes after them and takes them from ctx.rendered.
+    for renderer in sorted(renderers, key=lambda r: order.index(r.name)):
         if progress is not None:
             progress(item.plan.id, renderer.name)
         ctx.rendered[renderer.name] = renderer.render(ctx)

@@ -29,14 +29,19 @@ def draft_subject(ctx: RenderContext) -> str:
     return subject
 
 
-def rendered(ctx: RenderContext, fmt: str, name: str, **options: str) -> Artifact | None:
-    """The file `name` of format `fmt`: from this run when that format was rendered already
-    (the pipeline renders pdf, email and ics before eml), else rendered now."""
+def rendered_files(ctx: RenderContext, fmt: str, name: str, **options: str) -> list[Artifact]:
+    """The files of format `fmt` among which is `name`: from this run when that format was
+    rendered already (the pipeline renders pdf, email and ics before eml), else rendered now."""
     artifacts = ctx.rendered.get(fmt)
     if artifacts is None or not any(a.name == name for a in artifacts):
         own = dataclasses.replace(ctx, options=dataclasses.replace(ctx.options, **options), rendered={})
         artifacts = get_renderer(fmt).render(own)
-    return next((a for a in artifacts if a.name == name), None)
+    return artifacts
+
+
+def rendered(ctx: RenderContext, fmt: str, name: str, **options: str) -> Artifact | None:
+    """The file `name` of format `fmt` (see rendered_files)."""
+    return next((a for a in rendered_files(ctx, fmt, name, **options) if a.name == name), None)
 
 
 def attachments(ctx: RenderContext) -> tuple[Artifact, ...]:
@@ -55,8 +60,8 @@ class EmlRenderer:
     def render(self, ctx: RenderContext) -> list[Artifact]:
         view = ctx.view
         plan_id = view.plan.id
-        document_file = rendered(ctx, "email", f"{plan_id}.email.html")
-        text_file = rendered(ctx, "email", f"{plan_id}.email.txt")
+        email = {a.name: a for a in rendered_files(ctx, "email", f"{plan_id}.email.html")}
+        document_file, text_file = email.get(f"{plan_id}.email.html"), email.get(f"{plan_id}.email.txt")
         if document_file is None or text_file is None:
             raise RuntimeError("the email format wrote no document or text")
         document, text = document_file.data.decode("utf-8"), text_file.data.decode("utf-8")
