@@ -4,13 +4,14 @@ the actions of each phase as tables."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mapgen.dates import first_of_month_after, month_starts
 from mapgen.renderers import docx_markdown, docx_xml
 from mapgen.renderers.docx_blocks import MILESTONE, DocxBlocks
 from mapgen.renderers.docx_theme import tint
+from mapgen.rules import day_of
 from mapgen.spec import Visibility
 from mapgen.view import ActionView
 
@@ -29,7 +30,7 @@ class ActionSections(DocxBlocks):
         plan, view = self.plan, self.view
         days = [d for d in (a.due_day for a in view.actions) if d]
         days.append(plan.deal.target_close)
-        start = _day(plan.deal.start) or min(days)
+        start = day_of(plan.deal.start) or min(days)
         first, last = min([start, *days]), max(days)
         months = month_starts(first, last)
         step = 3 if len(months) > MAX_TIMELINE_MONTHS else 1
@@ -38,9 +39,9 @@ class ActionSections(DocxBlocks):
         columns = []
         for i, m in enumerate(months):
             end = (
-                _day_before(months[i + 1])
+                months[i + 1] - timedelta(days=1)
                 if i + 1 < len(months)
-                else _day_before(first_of_month_after(m, step))
+                else first_of_month_after(m, step) - timedelta(days=1)
             )
             label = self.loc.format_date(m, "MMM") if step == 1 else f"Q{(m.month - 1) // 3 + 1}"
             columns.append((label, m, end))
@@ -144,11 +145,3 @@ class ActionSections(DocxBlocks):
             ", ".join(self.numbers.get(d, d) for d in action.depends_on),
             action.outcome or "",
         ]
-
-
-def _day(value: date | datetime | None) -> date | None:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _day_before(next_first: date) -> date:
-    return date.fromordinal(next_first.toordinal() - 1)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mapgen.errors import InvalidInput, Problem, Severity
+from mapgen.rules import day_of
 from mapgen.sheets.rows import SheetRow
 from mapgen.sheets.vocabulary import Field
 
@@ -44,10 +45,6 @@ class Source:
             if parts == list(path):
                 return value
         return None
-
-
-def day(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 def slug(text: str, limit: int = 48) -> str:
@@ -84,13 +81,13 @@ def build_plan(
     completed = [a["completed"] for _, a in actions if "completed" in a]
     today = max([source.today or date(2000, 1, 1), *completed])
     dues = [(row, a) for row, a in actions if "due" in a]
-    days = sorted(day(a["due"]) for _, a in dues)
+    days = sorted(day_of(a["due"]) for _, a in dues)
     todo: dict[str, str] = {}
     close_rows = [(row, a) for row, a in dues if _CLOSE_WORDS.search(a["title"])]
     milestone_rows = [(row, a) for row, a in dues if a.get("milestone")]
-    pick = max(close_rows or milestone_rows or dues, key=lambda p: day(p[1]["due"]), default=None)
+    pick = max(close_rows or milestone_rows or dues, key=lambda p: day_of(p[1]["due"]), default=None)
     if pick is not None:
-        target_close = day(pick[1]["due"])
+        target_close = day_of(pick[1]["due"])
         todo["target_close"] = f"TODO: check; taken from row {pick[0].line} ('{pick[1]['title'][:40]}')"
         if close_rows and Field.MILESTONE not in pick[0].headers:
             pick[1]["milestone"] = True
@@ -98,7 +95,7 @@ def build_plan(
         target_close = today + timedelta(days=30)
         todo["target_close"] = "TODO: the sheet has no dates; set the real close date"
     live = [
-        (row, a) for row, a in dues if _GO_LIVE_WORDS.search(a["title"]) and day(a["due"]) >= target_close
+        (row, a) for row, a in dues if _GO_LIVE_WORDS.search(a["title"]) and day_of(a["due"]) >= target_close
     ]
     buyer, seller = source.value("buyer", "name"), source.value("seller", "name")
     stem = re.sub(r"-(\d{4}-\d{2}-\d{2}|\d{8}|(v|rev|revision|r)?-?\d+)$", "", slug(source.stem)) or "plan"
@@ -108,7 +105,7 @@ def build_plan(
         "target_close": target_close,
     }
     if live:
-        deal["go_live"] = day(min(live, key=lambda p: day(p[1]["due"]))[1]["due"])
+        deal["go_live"] = day_of(min(live, key=lambda p: day_of(p[1]["due"]))[1]["due"])
     data: dict[str, Any] = {
         "mapgen": 1,
         "id": slug(" ".join(n for n in (buyer, seller) if n), 60) or stem if buyer else stem,

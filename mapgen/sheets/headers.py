@@ -18,6 +18,7 @@ from mapgen.sheets.vocabulary import (
     EXPORT_HEADERS,
     JOINT,
     Field,
+    cell_key,
     header_lookup,
     in_every_language,
     key,
@@ -62,14 +63,9 @@ def normalise(header: str) -> str:
     return text
 
 
-def full_text(header: str) -> str:
-    """How `--columns` compares a header: the whole text, case and runs of spaces ignored."""
-    return " ".join(header.casefold().split())
-
-
 def _plain(header: str) -> str:
     """A header as written, without a bracketed note, case and spacing ignored (any script)."""
-    return full_text(re.sub(r"[(\[{（].*?[)\]}）]", "", header))
+    return cell_key(re.sub(r"[(\[{（].*?[)\]}）]", "", header))
 
 
 @lru_cache(maxsize=1)
@@ -178,7 +174,7 @@ def _columns_named(headers: list[str], wanted: str) -> list[int]:
     """The columns a `--columns` header names: those with exactly that text, or when none has it,
     the one column equal once brackets and punctuation are ignored ("finish by" for "Finish By:");
     never several that only look alike ("Owner (Them)" is neither "Owner (Us)" nor "Owner (Customer)")."""
-    exact = [i for i, h in enumerate(headers) if full_text(h) == full_text(wanted)]
+    exact = [i for i, h in enumerate(headers) if cell_key(h) == cell_key(wanted)]
     loose = [i for i, h in enumerate(headers) if h and normalise(h) == normalise(wanted)]
     return exact or (loose if len(loose) == 1 else [])
 

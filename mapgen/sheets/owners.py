@@ -22,11 +22,12 @@ from mapgen.sheets.people import (
     side_of,
 )
 from mapgen.sheets.rows import SheetRow
-from mapgen.sheets.vocabulary import JOINT, Field, key, not_people, parse_role
+from mapgen.sheets.vocabulary import JOINT, Field, cell_key, key, not_people, parse_role
 from mapgen.spec import ID_PATTERN, Side
+from mapgen.spec_values import EMAIL_PATTERN
 
 UNASSIGNED = "Unassigned"
-EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+EMAIL = re.compile(EMAIL_PATTERN)
 _WHY = {
     "partner": "has no side in the sheet: imported as {side}, the other side of the people on joint row {row}",
     "role": "has no side in the sheet: imported as {side} from the role {role}",
@@ -91,7 +92,7 @@ class Owners:
             contributor_number = 0
             for named, side, contributor in found:
                 name = full.get(named.name.casefold(), named.name)
-                person_key = " ".join(name.casefold().split())
+                person_key = cell_key(name)
                 person = people.get(person_key)
                 if person is None:
                     wanted = slug(name, 40)

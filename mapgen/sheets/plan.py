@@ -25,7 +25,7 @@ from mapgen.sheets.options import ImportOptions, ImportResult
 from mapgen.sheets.owners import EMAIL, Owners
 from mapgen.sheets.people import parties_of, side_of
 from mapgen.sheets.rows import SheetRow, data_rows, text_of
-from mapgen.sheets.vocabulary import Field, key, not_people, parse_flag, parse_status
+from mapgen.sheets.vocabulary import Field, cell_key, key, not_people, parse_flag, parse_status
 from mapgen.spec import ID_PATTERN, Status
 
 _SPLIT_DEPS = re.compile(r"\s*[,;\n]\s*")
@@ -235,7 +235,7 @@ def _dependencies(actions: list[tuple[SheetRow, dict[str, Any]]], error: Any) ->
         by_number.setdefault(number.lstrip("#").strip() if number else str(ordinal), action["id"])
         if Field.NUMBER not in row.cells:
             by_number.setdefault(str(ordinal), action["id"])
-        for name in (row.text(Field.ID), action["id"], " ".join(action["title"].casefold().split())):
+        for name in (row.text(Field.ID), action["id"], cell_key(action["title"])):
             if name:
                 by_key.setdefault(name.casefold(), action["id"])
     for row, action in actions:
@@ -246,7 +246,7 @@ def _dependencies(actions: list[tuple[SheetRow, dict[str, Any]]], error: Any) ->
         for token in (t.strip() for t in _SPLIT_DEPS.split(text) if t.strip()):
             ref = re.sub(r"^(#|step|row|item|no\.?)\s*", "", token, flags=re.I).strip()
             found = by_number.get(ref) if re.fullmatch(r"\d+(\.\d+)?", ref) else None
-            found = found or by_key.get(" ".join(token.casefold().split())) or by_key.get(slug(token))
+            found = found or by_key.get(cell_key(token)) or by_key.get(slug(token))
             if found is None:
                 hint = did_you_mean(token, [a["title"] for _, a in actions])
                 error(row.line, row.headers[Field.DEPENDS_ON], f"depends on '{token}', which is neither "
