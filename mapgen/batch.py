@@ -20,53 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapgen.cache import Cache, PlanKey, asset_digests, entry_key, run_digest
-from mapgen.errors import InvalidInput, MapgenError, Problem, UsageError
+from mapgen.errors import InvalidInput, MapgenError, Problem
 from mapgen.output import DEFAULT_WAIT, ArtifactSet, write_sets
 from mapgen.pipeline import RenderRequest
 from mapgen.renderers.base import Artifact
 from mapgen.worker import Bundle, Job, Rendered, peek, warm, work
 
-PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 EXIT_SOME_FAILED = 4
 """Some plans of a batch failed; every other plan was written."""
 
 # ---------------------------------------------------------------------- finding plans
-
-
-def find_plans(arguments: Sequence[Path], skip: Sequence[Path] = ()) -> tuple[list[Path], bool]:
-    """Plan files named or found (recursively) in folders, in a stable order; and whether a folder
-    was given. Hidden files and folders and the `skip` folders (output, cache) are left out."""
-    from mapgen.serve.store import is_plan_file
-
-    skipped = {p.resolve() for p in skip}
-    found: list[Path] = []
-    folders = False
-    for argument in arguments:
-        if not argument.is_dir():
-            found.append(argument)
-            continue
-        folders = True
-        matches = []
-        for root, dirs, files in os.walk(argument):
-            dirs[:] = sorted(
-                d for d in dirs if not d.startswith(".") and Path(root, d).resolve() not in skipped
-            )
-            for name in files:
-                path = Path(root, name)
-                if not name.startswith(".") and path.suffix.lower() in PLAN_SUFFIXES and is_plan_file(path):
-                    matches.append(path)
-        if not matches:
-            raise UsageError(
-                f"no plan files in {argument} (YAML or JSON files with a top-level 'mapgen:' key)"
-            )
-        found += sorted(matches)
-    unique, seen = [], set()
-    for path in found:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique, folders
 
 
 # ---------------------------------------------------------------------- the batch

@@ -200,7 +200,7 @@ def validate(
 
     limits = Limits.parse(limit_values)
     if any(path.is_dir() for path in plans):
-        from mapgen.batch import find_plans
+        from mapgen.source import find_plans
 
         plans = tuple(find_plans(plans)[0])
     failed = False
@@ -473,9 +473,10 @@ def _render_batch(
     request: RenderRequest, plans: tuple[Path, ...], out_dir: Path, options: BatchOptions
 ) -> None:
     """`render` without --since: through the cache and worker processes (mapgen.batch)."""
-    from mapgen.batch import Batch, NotReady, PlanResult, find_plans, usable_cpus
+    from mapgen.batch import Batch, NotReady, PlanResult, usable_cpus
     from mapgen.cache import open_cache
     from mapgen.progress import Progress
+    from mapgen.source import find_plans
 
     quiet = options.quiet
     try:
@@ -801,7 +802,8 @@ secret_option = click.option(
 
 def _note_non_plans(directory: Path) -> None:
     """Say once which YAML/JSON files in a served folder are not plans (no top-level `mapgen:`)."""
-    from mapgen.serve.store import candidate_files, is_plan_file
+    from mapgen.serve.store import candidate_files
+    from mapgen.source import is_plan_file
 
     skipped = [path for path in candidate_files(directory) if not is_plan_file(path)]
     if skipped:

@@ -3,18 +3,22 @@
 YAML is read with a safe loader that follows YAML 1.2 for booleans and numbers (`no` stays a string,
 `012` is twelve), leaves dates to the models, rejects duplicate keys, and records the line of every key and item so that errors
 can point at it. JSON is read with the standard library and its duplicate keys are rejected too.
+Which files are plans (a top-level `mapgen:` key) is decided here too, for `validate`, `render`
+and `serve` alike.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from mapgen.errors import InvalidInput, Problem
+from mapgen.errors import InvalidInput, Problem, UsageError
 
 MAX_FILE_BYTES = 5_000_000
 
@@ -234,3 +238,62 @@ def _construct(
     except ValueError as exc:
         problems.append(Problem(str(exc), path=path, file=name, line=node.start_mark.line + 1))
         return None
+
+
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+_PLAN_KEY = re.compile(rb'^(?:mapgen|"mapgen"|\'mapgen\')[ \t]*:', re.MULTILINE)
+_JSON_PLAN_KEY = re.compile(rb'^\s*\{\s*"mapgen"\s*:|^ {0,2}"mapgen"\s*:', re.MULTILINE)
+
+
+def is_plan_file(path: Path) -> bool:
+    """A top-level `mapgen:` key is what makes a plan: a JSON Schema, a CI file or notes beside the
+    plans are not plans, and are neither served nor reported as broken."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(MAX_FILE_BYTES)
+    except OSError:
+        return False
+    if path.suffix.lower() == ".json":
+        return _JSON_PLAN_KEY.search(head) is not None or _json_top_key(head)
+    return _PLAN_KEY.search(head) is not None
+
+
+def _json_top_key(data: bytes) -> bool:
+    try:
+        return isinstance(document := json.loads(data), dict) and "mapgen" in document
+    except ValueError:
+        return False
+
+
+def find_plans(arguments: Sequence[Path], skip: Sequence[Path] = ()) -> tuple[list[Path], bool]:
+    """Plan files named or found (recursively) in folders, in a stable order; and whether a folder
+    was given. Hidden files and folders and the `skip` folders (output, cache) are left out."""
+    skipped = {p.resolve() for p in skip}
+    found: list[Path] = []
+    folders = False
+    for argument in arguments:
+        if not argument.is_dir():
+            found.append(argument)
+            continue
+        folders = True
+        matches = []
+        for root, dirs, files in os.walk(argument):
+            dirs[:] = sorted(
+                d for d in dirs if not d.startswith(".") and Path(root, d).resolve() not in skipped
+            )
+            for name in files:
+                path = Path(root, name)
+                if not name.startswith(".") and path.suffix.lower() in PLAN_SUFFIXES and is_plan_file(path):
+                    matches.append(path)
+        if not matches:
+            raise UsageError(
+                f"no plan files in {argument} (YAML or JSON files with a top-level 'mapgen:' key)"
+            )
+        found += sorted(matches)
+    unique, seen = [], set()
+    for path in found:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique, folders

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from mapgen.batch import EXIT_SOME_FAILED, find_plans
+from mapgen.batch import EXIT_SOME_FAILED
 from mapgen.cache import Cache, parse_duration, parse_size
 from mapgen.cli import main
-from mapgen.serve.store import is_plan_file
+from mapgen.source import find_plans, is_plan_file
 from tests.conftest import IN_CI, SAMPLES_DIR
 
 ENTERPRISE = SAMPLES_DIR / "northwind-acme"

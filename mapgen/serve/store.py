@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from mapgen.errors import InvalidInput, MapgenError, Problem, UsageError
 from mapgen.load import LoadedPlan, load_plan
 from mapgen.renderers import format_names, get_renderer
 from mapgen.serve.config import ServeConfig
-from mapgen.source import MAX_FILE_BYTES
+from mapgen.source import PLAN_SUFFIXES, is_plan_file
 from mapgen.spec import Plan
 from mapgen.tokens import (
     Grant,
@@ -38,7 +37,6 @@ from mapgen.tokens import (
 
 log = logging.getLogger("mapgen.serve")
 
-PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 Signature = tuple[tuple[int, int, int] | None, ...]
 
 
@@ -174,32 +172,6 @@ def candidate_files(directory: Path) -> list[Path]:
         elif entry.suffix.lower() in PLAN_SUFFIXES and entry.is_file():
             found.append(entry)
     return found
-
-
-_PLAN_KEY = re.compile(rb'^(?:mapgen|"mapgen"|\'mapgen\')[ \t]*:', re.MULTILINE)
-_JSON_PLAN_KEY = re.compile(rb'^\s*\{\s*"mapgen"\s*:|^ {0,2}"mapgen"\s*:', re.MULTILINE)
-
-
-def is_plan_file(path: Path) -> bool:
-    """A top-level `mapgen:` key is what makes a plan: a JSON Schema, a CI file or notes beside the
-    plans are not plans, and are neither served nor reported as broken."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(MAX_FILE_BYTES)
-    except OSError:
-        return False
-    if path.suffix.lower() == ".json":
-        return _JSON_PLAN_KEY.search(head) is not None or _json_top_key(head)
-    return _PLAN_KEY.search(head) is not None
-
-
-def _json_top_key(data: bytes) -> bool:
-    import json
-
-    try:
-        return isinstance(document := json.loads(data), dict) and "mapgen" in document
-    except ValueError:
-        return False
 
 
 class PlanStore:
