@@ -114,6 +114,9 @@ theme_option = click.option(
 plan_paths = click.argument(
     "plans", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PLAN|DIR..."
 )
+no_cache_option = click.option(
+    "--no-cache", is_flag=True, envvar="MAPGEN_NO_CACHE", help="Render everything; read and write no cache."
+)
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 limit_option = click.option(
     "--limit",
@@ -231,7 +234,7 @@ def validate(
 
 
 @cli.command()
-@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PLAN|DIR...")
+@plan_paths
 @click.option(
     "-f",
     "--format",
@@ -336,9 +339,7 @@ def validate(
     metavar="DIR",
     help="Render cache folder [default: the user's cache folder, e.g. ~/.cache/mapgen].",
 )
-@click.option(
-    "--no-cache", is_flag=True, envvar="MAPGEN_NO_CACHE", help="Render everything; read and write no cache."
-)
+@no_cache_option
 @click.option(
     "--scheduler",
     metavar="ADDRESS",
@@ -823,9 +824,7 @@ def _note_non_plans(directory: Path) -> None:
 @theme_option
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Worker processes.")
 @cache_dir_option
-@click.option(
-    "--no-cache", is_flag=True, envvar="MAPGEN_NO_CACHE", help="Render everything; read and write no cache."
-)
+@no_cache_option
 @click.option(
     "--forwarded-allow-ips",
     metavar="IPS",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from mapgen.errors import UsageError
+from mapgen.errors import UsageError, read_input
 
 PASSPHRASE_VARIABLE = "MAPGEN_P12_PASSPHRASE"
 """Environment variable `mapgen sign` reads the PKCS#12 passphrase from before it prompts."""
@@ -78,13 +78,10 @@ def sign(pdf: Path, field: str, p12: Path, output: Path | None) -> None:
     """Fill one signature field with a PAdES signature, keeping earlier signatures intact."""
     from mapgen.output import write_files
     from mapgen.renderers.base import Artifact
-    from mapgen.sign import read_p12, sign_pdf
+    from mapgen.sign import sign_pdf
 
-    try:
-        data = pdf.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{pdf}: cannot read ({exc.strerror or exc})") from None
-    key = read_p12(p12)
+    data = read_input(pdf)
+    key = read_input(p12)
     passphrase = os.environ.get(PASSPHRASE_VARIABLE)
     if passphrase is None:
         passphrase = click.prompt(f"Passphrase for {p12}", hide_input=True, default="", show_default=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 
 class Severity(StrEnum):
@@ -50,6 +51,14 @@ class InvalidInput(MapgenError):
 
 class UsageError(MapgenError):
     """A bad option value or an unknown layout, theme or format name."""
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of a file the user named; a UsageError (exit 2) saying why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def did_you_mean(word: str, choices: object) -> str:

@@ -10,7 +10,6 @@ command line). Only `mapgen sign` imports this module (and with it pyHanko).
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from mapgen.errors import UsageError
 from mapgen.pdf_finish import SIGNATURE_PREFIX
@@ -75,10 +74,3 @@ def _stamp_style():  # type: ignore[no-untyped-def]
 
 
 STAMP_FONT = "NotoSans-Regular.ttf"
-
-
-def read_p12(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None

@@ -23,7 +23,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mapgen.errors import UsageError
+from mapgen.errors import UsageError, read_input
 from mapgen.pdf_finish import PLAN_KEYS, SIGNATURE_PREFIX
 
 if TYPE_CHECKING:
@@ -137,10 +137,7 @@ def verify_pdf(
     plan_file: str = "",
 ) -> Report:
     """Read `path` and report on every signature field; `plan` adds the comparison and the record."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    data = read_input(path)
     if len(data) > MAX_PDF_BYTES:
         return _unreadable(path, f"larger than {MAX_PDF_BYTES // (1024 * 1024)} MB")
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
