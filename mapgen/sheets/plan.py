@@ -20,7 +20,7 @@ from typing import Any
 from mapgen.errors import InvalidInput, Problem, Severity, did_you_mean
 from mapgen.sheets import dates as sheet_dates
 from mapgen.sheets.document import Source, build_plan, check, slug, to_yaml, unique
-from mapgen.sheets.headers import Column, find_header, parse_columns
+from mapgen.sheets.headers import HEADER_SCAN_ROWS, Column, find_header, parse_columns
 from mapgen.sheets.options import ImportOptions, ImportResult
 from mapgen.sheets.owners import EMAIL, Owners
 from mapgen.sheets.people import parties_of, side_of
@@ -69,13 +69,14 @@ class SheetImport:
     # -- columns ---------------------------------------------------------------------------------
 
     def _columns(self) -> tuple[int, list[Column]]:
-        texts = [[text_of(v) for v in row] for row in self.rows[:20]]
+        texts = [[text_of(v) for v in row] for row in self.rows[:HEADER_SCAN_ROWS]]
         index, columns = find_header(
             texts, parse_columns(self.options.columns), self.parties, self.source.name
         )
         values = {
             c.index: [text_of(r[c.index]) for r in self.rows[index + 1 :] if c.index < len(r)]
             for c in columns
+            if c.field in (Field.OWNER, Field.CONTACT)
         }
         has_side = any(c.field is Field.SIDE for c in columns)
         owners = [c for c in columns if c.field is Field.OWNER]

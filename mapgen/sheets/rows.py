@@ -71,7 +71,7 @@ def data_rows(rows: list[list[Any]], index: int, columns: list[Column], error: A
         line = index + offset + 2
         cells = {f: row[c.index] for f, c in singles.items() if c.index < len(row)}
         people = [(c, text_of(row[c.index])) for c in people_columns if c.index < len(row)]
-        filled = [text_of(v) for v in row if text_of(v)]
+        filled = [t for t in map(text_of, row) if t]
         if not filled:
             continue
         title = text_of(cells.get(Field.ACTION))
@@ -81,7 +81,7 @@ def data_rows(rows: list[list[Any]], index: int, columns: list[Column], error: A
                 phase = phase_name(filled[0])
                 continue
             values = [*cells.values(), *(text for _, text in people)]
-            if phase_cell and all(text_of(v) in (phase_cell, "") or text_of(v).isdigit() for v in values):
+            if phase_cell and all(t in (phase_cell, "") or t.isdigit() for t in map(text_of, values)):
                 phase = phase_name(phase_cell)
                 continue
             if len(filled) == 1:
