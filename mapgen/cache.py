@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mapgen.errors import Problem, Severity, UsageError
+from mapgen.holiday_cache import store_file
 from mapgen.renderers.base import Artifact
 
 if TYPE_CHECKING:
@@ -201,13 +202,7 @@ class Cache:
         path = self._index_path(plan_digest)
         if self._read_json(path) == data:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-            tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            return  # a cache that cannot be written only costs renders
+        store_file(path, json.dumps(data, sort_keys=True).encode("utf-8"))  # unwritable: costs renders
 
     # ------------------------------------------------------------------ entries
 

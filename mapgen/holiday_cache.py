@@ -6,10 +6,13 @@ takes as long again; a plan counts business days on every load. The cache is key
 version, so an upgrade recomputes; a cache that cannot be written (read-only home) only costs time.
 Each year's file holds the holidays that fall in that year, whichever year's rules produced them
 (an observed New Year's Day can fall on 31 December), so lookups do not depend on query order.
+The user's cache folder (`cache_root`) and the one safe way to write a file into it (`store_file`)
+live here, the lightest module on the start path; the validator and render caches use them too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from datetime import date
@@ -75,13 +78,22 @@ def _compute(country: str, subdivision: str | None, year: int) -> dict[date, str
 
 
 def _store(path: Path, data: dict[str, str]) -> None:
-    """Write atomically; a cache that cannot be written is skipped."""
-    import secrets  # here, not at the top: only a miss writes, and it costs every start a few ms
+    store_file(path, json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8"))
 
+
+def store_file(path: Path, data: bytes) -> None:
+    """Write a cache file atomically (a concurrent run reads the old file or the new one, never
+    half of one), at most 0o644 whatever the umask; a cache that cannot be written is skipped."""
+    import threading
+
+    # Unique per process and thread: two first runs at once each write their own file.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
+        tmp.unlink(missing_ok=True)  # left by a killed run: a new file gets the mode below
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), "wb") as file:
+            file.write(data)
         os.replace(tmp, path)
     except OSError:
-        return
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

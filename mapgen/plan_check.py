@@ -24,7 +24,6 @@ validates with the models.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import pickle
@@ -261,20 +260,12 @@ def _private(info: os.stat_result) -> bool:
 
 
 def _write(path: Path, key: tuple[Any, ...], checker: PlanChecker) -> None:
-    """Store atomically (a concurrent run reads the old file or the new one, never half of one);
-    a cache that cannot be written is skipped."""
-    import threading
+    """Store the key and the checker; at most 0o644 (store_file): a file that others can write is
+    never read (_private). A checker that cannot be pickled is not stored."""
+    from mapgen.holiday_cache import store_file
 
-    # Unique per process and thread: two first runs at once each write their own file.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         data = pickle.dumps(key, protocol=5) + pickle.dumps((checker.validator, checker.fields), protocol=5)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.unlink(missing_ok=True)  # left by a killed run: a new file gets the mode below
-        # At most 0o644 whatever the umask: a file that others can write is never read (_private).
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), "wb") as file:
-            file.write(data)
-        os.replace(tmp, path)
-    except (OSError, pickle.PicklingError, AttributeError, TypeError):  # unwritable, or unpicklable
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return
+    store_file(path, data)
