@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mapgen.errors import InvalidInput, Problem
+from mapgen.errors import InvalidInput, Problem, UsageError
 from mapgen.load import LoadedPlan
 
 if TYPE_CHECKING:
@@ -39,14 +39,12 @@ def load_plan(
     if isinstance(source, LoadedPlan):
         return source
     if isinstance(source, Mapping):
-        from mapgen.errors import Severity
-        from mapgen.load import load_data
+        from mapgen.load import load_data, raise_errors
 
         folder = Path(base_dir or ".").resolve()
         plan, problems = load_data(dict(source), folder)
         named = [Problem(p.message, p.path, "<data>", None, p.severity) for p in problems]
-        if any(p.severity is Severity.ERROR or strict for p in named):
-            raise InvalidInput(named)
+        raise_errors(named, strict)
         return LoadedPlan(plan=plan, path=folder / "<data>", warnings=tuple(named))
     from mapgen.load import load_plan as load_file
 
@@ -154,7 +152,6 @@ def render_set(
             raise InvalidInput(problems)
     if since is not None:
         from mapgen.diff import compare
-        from mapgen.errors import UsageError
 
         old = load_plan(since).plan
         if old.revision > loaded.plan.revision:

@@ -8,11 +8,11 @@ Needs the optional extra: `pip install 'mapgen[cluster]'`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 
-from mapgen.cache import asset_digests
 from mapgen.errors import UsageError
 from mapgen.pipeline import RenderRequest
 from mapgen.worker import Bundle, peek, warm
@@ -46,9 +46,12 @@ def make_bundle(path: Path) -> Bundle:
     """
     plan = path.read_bytes()
     assets = {}
+    base = path.parent.resolve()
     for name in peek(path).assets:
-        if asset_digests(path.parent, [name]) is not None:
-            assets[name] = (path.parent / name).read_bytes()
+        asset = (base / name).resolve()
+        if asset.is_relative_to(base) and asset.is_file():
+            with contextlib.suppress(OSError):
+                assets[name] = asset.read_bytes()
     return Bundle(path.name, plan, assets)
 
 

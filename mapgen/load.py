@@ -22,6 +22,8 @@ from mapgen.source import Lines, join_path, read_plan_data
 from mapgen.spec_values import DEAL_ANCHORS, PATTERN_HINTS, RelativeDate
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mapgen.plan_check import FieldTree, PlanChecker
     from mapgen.spec import Plan
 
@@ -77,10 +79,14 @@ def _load_file(
         located = sorted((_locate(p, name, lines) for p in exc.problems), key=lambda p: p.line or 0)
         raise InvalidInput(located) from None
     problems = sorted((_locate(p, name, lines) for p in plan[1]), key=lambda p: p.line or 0)
-    errors = [p for p in problems if p.severity is Severity.ERROR or strict]
-    if errors:
-        raise InvalidInput(problems)
+    raise_errors(problems, strict)
     return plan[0], tuple(problems)
+
+
+def raise_errors(problems: Sequence[Problem], strict: bool) -> None:
+    """InvalidInput with every problem when one is an error (with `strict`, a warning too)."""
+    if any(p.severity is Severity.ERROR or strict for p in problems):
+        raise InvalidInput(list(problems))
 
 
 def load_data(
