@@ -17,9 +17,9 @@ from pydantic_core import ValidationError
 from mapgen.dates import BusinessCalendar, resolve_all
 from mapgen.errors import InvalidInput, Problem, Severity, did_you_mean
 from mapgen.limits import DEFAULT_LIMITS, Limits, check_plan_size
-from mapgen.rules import check_plan
+from mapgen.rules import check_plan, day_of
 from mapgen.source import Lines, join_path, read_plan_data
-from mapgen.spec_values import DEAL_ANCHORS, PATTERN_HINTS, RelativeDate
+from mapgen.spec_values import DEAL_ANCHORS, PATTERN_HINTS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -151,27 +151,17 @@ def resolve_dates(plan: Plan, problems: list[Problem]) -> Plan:
             values[action.id] = _in_zone(action.due, zone)
             paths[action.id] = f"phases[{p}].actions[{a}].due"
 
+    # Metrics resolve in the same pass, under names no anchor can be ("__" keeps them out of
+    # did-you-mean): a broken anchor is reported once, at its own line, not again at each metric.
+    for i, metric in enumerate(plan.metrics):
+        values[f"__metrics[{i}]"] = metric.measure_by
+        paths[f"__metrics[{i}]"] = f"metrics[{i}].measure_by"
+
     def on_error(name: str, exc: ValueError) -> None:
         problems.append(Problem(str(exc), path=paths.get(name, name)))
 
     resolved = resolve_all(values, calendar, on_error)
-    metric_dates = {}
-    # Anchors already resolved are passed as dates, so a broken anchor is reported once, at its own
-    # line, and not again at every metric counted from it.
-    known = {n: resolved[n] if resolved.get(n) is not None else values[n] for n in values}
-    for i, metric in enumerate(plan.metrics):
-        value = metric.measure_by
-        if isinstance(value, RelativeDate):
-            value = resolve_all(
-                {**known, "__metric__": value},
-                calendar,
-                lambda name, exc, i=i: (
-                    problems.append(Problem(str(exc), path=f"metrics[{i}].measure_by"))
-                    if name == "__metric__"
-                    else None
-                ),
-            )["__metric__"]
-        metric_dates[metric.id] = value.date() if isinstance(value, datetime) else value
+    metric_dates = {m.id: day_of(resolved[f"__metrics[{i}]"]) for i, m in enumerate(plan.metrics)}
     deal = plan.deal.model_copy(update={n: resolved[n] for n in DEAL_ANCHORS})
     phases = [
         phase.model_copy(
