@@ -184,6 +184,8 @@ class PlanStore:
         self._lock = threading.RLock()
         self._render_lock = threading.Lock()
         self._entries: dict[Path, _Entry] = {}
+        self._kinds: dict[Path, tuple[tuple[int, int, int] | None, bool]] = {}
+        """Whether each candidate file is a plan, by its stat: a rescan reads only changed files."""
         self._by_plan: dict[str, _Entry] = {}
         self._grants: dict[str, Grant] = {}
         self._previous: dict[str, _Entry] = {}
@@ -253,7 +255,10 @@ class PlanStore:
         return True
 
     def _scan(self) -> bool:
-        paths = find_plan_files(self.directory)
+        candidates = candidate_files(self.directory)
+        for gone in self._kinds.keys() - set(candidates):
+            del self._kinds[gone]
+        paths = [p for p in candidates if self._is_plan(p)]
         changed = False
         for path in [p for p in self._entries if p not in paths]:
             log.info("%s: removed, no longer served", self._entries.pop(path).name)
@@ -265,6 +270,13 @@ class PlanStore:
                 changed = True
             changed |= self._check_entry(entry)
         return changed
+
+    def _is_plan(self, path: Path) -> bool:
+        stat = _stat(path)
+        known = self._kinds.get(path)
+        if known is None or known[0] != stat:
+            known = self._kinds[path] = (stat, is_plan_file(path))
+        return known[1]
 
     def _signature(self, entry: _Entry) -> Signature:
         """The plan file and the logos of its last good version."""
