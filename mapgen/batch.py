@@ -19,7 +19,7 @@ from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mapgen.cache import Cache, PlanKey, asset_digests, entry_key, run_digest
+from mapgen.cache import Cache, PlanKey, run_digest
 from mapgen.errors import InvalidInput, MapgenError, Problem
 from mapgen.output import DEFAULT_WAIT, ArtifactSet, write_sets
 from mapgen.pipeline import RenderRequest
@@ -252,21 +252,17 @@ class Batch:
             return
         assert rendered.plan_id is not None and rendered.revision is not None
         assert rendered.fingerprint is not None
-        self.cache.remember(key.plan_digest, rendered.assets, rendered.plan_id, rendered.revision)
-        assets = asset_digests(result.path.parent, rendered.assets)
-        if assets is None:
-            return
-        full_key = entry_key(digest, key.plan_digest, assets)
-        for fmt, artifacts in rendered.by_format.items():
-            self.cache.put(
-                full_key,
-                fmt,
-                artifacts,
-                plan_id=rendered.plan_id,
-                revision=rendered.revision,
-                fingerprint=rendered.fingerprint,
-                warnings=rendered.warnings,
-            )
+        self.cache.store(
+            digest,
+            key.plan_digest,
+            result.path.parent,
+            rendered.assets,
+            rendered.by_format,
+            plan_id=rendered.plan_id,
+            revision=rendered.revision,
+            fingerprint=rendered.fingerprint,
+            warnings=rendered.warnings,
+        )
 
     def _finish(self, result: PlanResult, by_format: dict[str, list[Artifact]], written: list[Path]) -> None:
         """Order a finished plan's artifacts as a single render does; write it now in keep-going mode."""

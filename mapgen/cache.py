@@ -231,6 +231,37 @@ class Cache:
             os.utime(folder / "meta.json")
         return hit
 
+    def store(
+        self,
+        run: str,
+        plan_digest: str,
+        plan_dir: Path,
+        assets: Sequence[str],
+        by_format: dict[str, list[Artifact]],
+        *,
+        plan_id: str,
+        revision: int,
+        fingerprint: str,
+        warnings: Sequence[Problem],
+    ) -> None:
+        """Remember the plan's assets and store each format it was rendered into, under the key
+        of the run, the plan file and its assets as they are now (not stored if one is gone)."""
+        self.remember(plan_digest, assets, plan_id, revision)
+        found = asset_digests(plan_dir, assets)
+        if found is None:
+            return
+        key = entry_key(run, plan_digest, found)
+        for fmt, artifacts in by_format.items():
+            self.put(
+                key,
+                fmt,
+                artifacts,
+                plan_id=plan_id,
+                revision=revision,
+                fingerprint=fingerprint,
+                warnings=warnings,
+            )
+
     def put(
         self,
         key: str,
@@ -433,7 +464,7 @@ def render_through(
     The key hashes the file as it is now, so the cache is used only while the file still has the
     `stat` it had when it was loaded (`loaded_stat`); otherwise the plan is rendered as loaded.
     """
-    from mapgen.pipeline import render_plan, render_set
+    from mapgen.pipeline import render_by_format, render_plan
 
     if cache is None or loaded_stat is None or file_stat(loaded.path) != loaded_stat:
         return render_plan(loaded, request)
@@ -448,22 +479,25 @@ def render_through(
         return render_plan(loaded, request)
     plan_digest = _sha(plan_bytes)
     key = entry_key(digest, plan_digest, found)
-    artifacts: list[Artifact] = []
+    by_format: dict[str, list[Artifact]] = {}
     for fmt in request.formats:
         hit = cache.get(key, fmt, str(loaded.path))
         if hit is not None:
-            artifacts += hit.artifacts
-            continue
-        rendered = render_set(loaded, dataclasses.replace(request, formats=[fmt]))
-        artifacts += rendered.artifacts
-        cache.remember(plan_digest, assets, loaded.plan.id, loaded.plan.revision)
-        cache.put(
-            key,
-            fmt,
-            rendered.artifacts,
+            by_format[fmt] = list(hit.artifacts)
+    missing = [fmt for fmt in request.formats if fmt not in by_format]
+    if missing:
+        # One render for every missing format, so eml finds the PDF and email of the same run.
+        identity, rendered = render_by_format(loaded, dataclasses.replace(request, formats=missing))
+        cache.store(
+            digest,
+            plan_digest,
+            loaded.base_dir,
+            assets,
+            rendered,
             plan_id=loaded.plan.id,
             revision=loaded.plan.revision,
-            fingerprint=rendered.fingerprint,
+            fingerprint=identity.fingerprint,
             warnings=loaded.warnings,
         )
-    return artifacts
+        by_format.update(rendered)
+    return [a for fmt in request.formats for a in by_format[fmt]]
