@@ -13,17 +13,16 @@ the theme, the layout or the secret changes. Every value shown comes from the vi
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from mapgen.audience import Audience
 from mapgen.serve.config import ServeConfig
-from mapgen.serve.store import PlanStore, PlanVersions, Resource
-from mapgen.serve.urls import google_calendar, outlook_calendar, webcal
+from mapgen.serve.store import PlanStore, PlanVersions, Resource, etag_of
+from mapgen.serve.urls import feed_rows, google_calendar, outlook_calendar, webcal
 from mapgen.spec import Side
-from mapgen.tokens import INTERNAL, Grant, feed_scope, make_token
+from mapgen.tokens import INTERNAL, Grant
 
 PAGE_TYPE = "text/html; charset=utf-8"
 DOCUMENT_FORMATS = ("html", "pdf", "docx")
@@ -77,7 +76,7 @@ class LandingPages:
             return cached[1]
         with self._lock:
             page = self._render(grant, versions, base_url)
-            etag = '"' + hashlib.sha256(page).hexdigest()[:32] + '"'
+            etag = etag_of(page)
             name = f"{grant.plan_id}.{grant.feed}.html" if grant.feed else f"{grant.plan_id}.html"
             resource = Resource(name, page, PAGE_TYPE, etag, versions.modified)
             self._cache[key] = (versions.stamp, resource)
@@ -103,23 +102,18 @@ class LandingPages:
         context = template_context(ctx)
         context["style"] = theme_style(theme)
         secret, l10n = versions.secret, context["l10n"]
+        # The URLs of `mapgen feeds`, so a landing page and the feed list never disagree.
+        feeds = {
+            row.feed: row.url
+            for row in feed_rows(secret, [versions.current], base_url, internal=grant.audience == INTERNAL)
+        }
         if grant.feed is None:
-            token = make_token(secret, plan.id, audience=grant.audience)
-
-            def feed_url(feed: str, name: str) -> str:
-                side_token = (
-                    token if grant.audience == INTERNAL else make_token(secret, plan.id, feed_scope(feed))
-                )
-                return f"{base_url}/p/{side_token}/{name}"
-
             context["subscriptions"] = (
-                Subscription.of(
-                    l10n.gettext("The whole plan"), f"{base_url}/p/{token}/{plan.id}.ics", plan.title
-                ),
+                Subscription.of(l10n.gettext("The whole plan"), feeds["plan"], plan.title),
                 *(
                     Subscription.of(
                         f"{party.name} ({l10n.side_label(side)})",
-                        feed_url(side.value, f"{plan.id}.{side.value}.ics"),
+                        feeds[side.value],
                         f"{plan.title} · {party.name}",
                     )
                     for side, party in ((Side.BUYER, plan.buyer), (Side.SELLER, plan.seller))
@@ -131,8 +125,7 @@ class LandingPages:
             from mapgen.view import open_actions_of
 
             person = next(s for s in view.stakeholders if s.id == grant.feed)
-            token = make_token(secret, plan.id, feed_scope(person.id))
-            url = f"{base_url}/p/{token}/{plan.id}.{person.id}.ics"
+            url = feeds[person.id]
             context["person"] = person
             context["person_actions"] = open_actions_of(view, person.id)
             context["subscriptions"] = (
@@ -148,16 +141,15 @@ class LandingPages:
 
 def _documents(plan_id: str, gettext: Callable[[str], str]) -> tuple[Document, ...]:
     """The plan's HTML page, PDF and DOCX, for the formats that are registered."""
-    from mapgen.renderers import format_names
+    from mapgen.renderers import format_names, get_renderer
 
     labels = {
         "html": gettext("Read the plan"),
         "pdf": gettext("Download the PDF"),
         "docx": gettext("Download for Word (DOCX)"),
     }
-    suffixes = {"html": ".html", "pdf": ".pdf", "docx": ".docx"}
     return tuple(
-        Document(labels[fmt], f"{plan_id}{suffixes[fmt]}", fmt)
+        Document(labels[fmt], f"{plan_id}{get_renderer(fmt).suffix}", fmt)
         for fmt in DOCUMENT_FORMATS
         if fmt in format_names()
     )

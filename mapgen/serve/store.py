@@ -93,6 +93,11 @@ class RenderFailed(Exception):
     """A format failed to render and no earlier version of it is cached."""
 
 
+def etag_of(data: bytes) -> str:
+    """A strong ETag for a response body."""
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
 def _stat(path: Path) -> tuple[int, int, int] | None:
     try:
         st = path.stat()
@@ -529,7 +534,7 @@ class PlanStore:
             modified = max(modified, self._assets_modified)
         resources = {}
         for artifact in render_through(self._cache, good.loaded, request, good.stat):
-            etag = '"' + hashlib.sha256(artifact.data).hexdigest()[:32] + '"'
+            etag = etag_of(artifact.data)
             resources[artifact.name] = Resource(
                 artifact.name, artifact.data, artifact.media_type, etag, modified
             )
