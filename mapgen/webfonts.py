@@ -9,9 +9,11 @@ per process.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 EMBEDDED_RANGES = (
     (0x20, 0x7E),
@@ -41,17 +43,25 @@ so the subsets do not depend on what else is installed."""
 
 @lru_cache(maxsize=32)
 def _subset(path: Path, _size: int, _mtime_ns: int) -> bytes:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.layout_features = LAYOUT_FEATURES
-    font = TTFont(str(path), recalcTimestamp=False, cfg=SUBSET_CONFIG)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[c for low, high in EMBEDDED_RANGES for c in range(low, high + 1)])
-    subsetter.subset(font)
+    font = subset_font(path, EMBEDDED_RANGES, flavor="woff2")
     font.flavor = "woff2"
     buffer = BytesIO()
     font.save(buffer)
     return buffer.getvalue()
+
+
+def subset_font(path: Path, ranges: Sequence[tuple[int, int]], **options: Any) -> Any:
+    """The font at `path` cut to the code points of `ranges` and LAYOUT_FEATURES, as a fontTools
+    TTFont (for the web's WOFF2 and Word's TrueType); `options` set other subsetter options."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    settings = subset.Options()
+    settings.layout_features = LAYOUT_FEATURES
+    for name, value in options.items():
+        setattr(settings, name, value)
+    font = TTFont(str(path), recalcTimestamp=False, cfg=SUBSET_CONFIG)
+    subsetter = subset.Subsetter(settings)
+    subsetter.populate(unicodes=[c for low, high in ranges for c in range(low, high + 1)])
+    subsetter.subset(font)
+    return font

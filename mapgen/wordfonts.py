@@ -14,7 +14,7 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from mapgen.webfonts import EMBEDDED_RANGES, LAYOUT_FEATURES
+from mapgen.webfonts import EMBEDDED_RANGES, subset_font
 
 WORD_RANGES = (*EMBEDDED_RANGES, (0x2190, 0x2193), (0x25C6, 0x25C6), (0x2713, 0x2713))
 WORD_DIR = "word"
@@ -36,19 +36,7 @@ def word_font(font_path: Path) -> bytes:
 
 def build(font_path: Path) -> bytes:
     """Subset and, for CFF fonts, convert to TrueType outlines; deterministic."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    from mapgen.webfonts import SUBSET_CONFIG
-
-    font = TTFont(str(font_path), recalcTimestamp=False, cfg=SUBSET_CONFIG)
-    options = subset.Options()
-    options.layout_features = LAYOUT_FEATURES
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[c for low, high in WORD_RANGES for c in range(low, high + 1)])
-    subsetter.subset(font)
+    font = subset_font(font_path, WORD_RANGES, name_IDs=["*"], notdef_outline=True)
     if "CFF " in font:
         _cff_to_truetype(font)
     buffer = BytesIO()
