@@ -70,41 +70,32 @@ def field_runs(parent: _Element, instruction: str, shown: str) -> None:
         ("text", shown),
         ("end", None),
     ):
-        r = OxmlElement("w:r")
-        if kind == "instr":
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = f" {text} "
-        elif kind == "text":
-            el = OxmlElement("w:t")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        else:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        r.append(el)
-        parent.append(r)
+        parent.append(_field_run(kind, text))
 
 
 def field_start(paragraph: Paragraph, instruction: str) -> None:
     """Open a field that spans several paragraphs (a TOC): begin, instruction, separate."""
-    p = paragraph._p
-    for kind in ("begin", "instr", "separate"):
-        r = OxmlElement("w:r")
-        if kind == "instr":
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = f" {instruction} "
-        else:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        r.append(el)
-        p.append(r)
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
+        paragraph._p.append(_field_run(kind, text))
 
 
 def field_end(paragraph: Paragraph) -> None:
+    paragraph._p.append(_field_run("end"))
+
+
+def _field_run(kind: str, text: str | None = None) -> _Element:
+    """One run of a complex field: a field character, the instruction, or the text shown."""
     r = OxmlElement("w:r")
-    el = OxmlElement("w:fldChar")
-    el.set(qn("w:fldCharType"), "end")
+    if kind == "instr":
+        el = OxmlElement("w:instrText")
+        el.set(qn("xml:space"), "preserve")
+        el.text = f" {text} "
+    elif kind == "text":
+        el = OxmlElement("w:t")
+        el.set(qn("xml:space"), "preserve")
+        el.text = text
+    else:
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
     r.append(el)
-    paragraph._p.append(r)
+    return r
