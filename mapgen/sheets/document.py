@@ -17,7 +17,7 @@ from typing import Any
 from mapgen.errors import InvalidInput, Problem, Severity
 from mapgen.rules import day_of
 from mapgen.sheets.rows import SheetRow
-from mapgen.sheets.vocabulary import Field
+from mapgen.sheets.vocabulary import Field, fold
 
 _CLOSE_WORDS = re.compile(
     r"\b(sign|signs|signed|signature|signing|close|closed|contract|order form|po)\b", re.I
@@ -49,10 +49,7 @@ class Source:
 
 def slug(text: str, limit: int = 48) -> str:
     """An id from a name or title: ASCII letters, digits and hyphens, cut at a word boundary."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    words = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
     if len(words) > limit:
         words = words[:limit].rsplit("-", 1)[0] if "-" in words[:limit] else words[:limit]
     return words.strip("-")

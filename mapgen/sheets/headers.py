@@ -19,6 +19,7 @@ from mapgen.sheets.vocabulary import (
     JOINT,
     Field,
     cell_key,
+    fold,
     header_lookup,
     in_every_language,
     key,
@@ -54,7 +55,7 @@ class Override:
 
 def normalise(header: str) -> str:
     """ "Client-Facing (Y/N)?" -> "clientfacing": case, accents, brackets and punctuation ignored."""
-    text = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode().lower()
+    text = fold(header)
     text = re.sub(r"[(\[{].*?[)\]}]", "", text).replace("#", " no ")
     text = re.sub(r"[^a-z0-9]+", "", text)
     for suffix in ("yn", "yesno", "tf"):

@@ -130,10 +130,14 @@ def localised_words() -> dict[str, dict[str, Any]]:
     return found
 
 
+def fold(text: str) -> str:
+    """Lowercase ASCII: accents dropped (Müller -> muller), other scripts removed."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
 def key(text: str) -> str:
     """Lowercase ASCII letters and digits only: how cells and headers are compared."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "", ascii_text)
+    return re.sub(r"[^a-z0-9]+", "", fold(text))
 
 
 @cache
