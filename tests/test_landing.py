@@ -143,6 +143,22 @@ def test_without_base_url_links_follow_the_request(tmp_path: Path) -> None:
     assert "since revision" not in html  # no earlier revision kept beside it
 
 
+def test_pages_kept_for_any_host_stay_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --base-url the cache key holds the Host header a client sends: it must not grow."""
+    from mapgen.serve import landing
+    from mapgen.serve.config import ServeConfig
+
+    monkeypatch.setattr(landing, "MAX_CACHED_PAGES", 3)
+    shutil.copytree(ROOT / "samples" / "minimal", tmp_path / "minimal")
+    server = make_server(tmp_path)
+    server.get("/")  # loads the plans
+    pages = landing.LandingPages(server.store, ServeConfig(tmp_path, rescan_seconds=0))
+    token = make_token(server.secret, "minimal")
+    for host in range(10):
+        assert pages.lookup(token, f"http://host-{host}.example") is not None
+    assert len(pages._cache) == 3
+
+
 @pytest.mark.parametrize("width", [1280, 375])
 def test_pages_pass_nu_and_axe(served: Server, tmp_path: Path, width: int) -> None:
     from tests.htmlcheck import axe_violations, browser, nu_errors

@@ -52,6 +52,11 @@ class Document:
     kind: str
 
 
+MAX_CACHED_PAGES = 1024
+"""Landing pages kept rendered; without --base-url the key holds the request's Host header, which a
+client chooses, so the oldest page goes when the cache is full."""
+
+
 class LandingPages:
     """Renders and caches landing pages; safe to use from many threads."""
 
@@ -79,6 +84,8 @@ class LandingPages:
             etag = etag_of(page)
             name = f"{grant.plan_id}.{grant.feed}.html" if grant.feed else f"{grant.plan_id}.html"
             resource = Resource(name, page, PAGE_TYPE, etag, versions.modified)
+            if len(self._cache) >= MAX_CACHED_PAGES:  # the Host header is in the key: keep it bounded
+                del self._cache[next(iter(self._cache))]
             self._cache[key] = (versions.stamp, resource)
             return resource
 
